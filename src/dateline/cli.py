@@ -1,0 +1,307 @@
+"""The command line: thin wrappers over the Python API. The only module that prints.
+
+Results go to stdout (a table on a terminal, or --json / --jsonl / --csv);
+progress and messages go to stderr. User mistakes get one line that names
+the mistake and the fix, never a traceback.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Optional
+
+from typer._click.exceptions import ClickException, UsageError  # typer vendors click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import corpus as corpus_api
+from . import pipeline, read
+from .models import Article, Reject
+from .store import QueryError, StoreError
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                  help="Turn scraped news articles into clean, dated, sourced timelines.")
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[Optional[str], typer.Option("--db", help="Database file (default: $DATELINE_DB or ./dateline.db).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")]
+JsonlOption = Annotated[bool, typer.Option("--jsonl", help="One JSON object a line, streamed.")]
+CsvOption = Annotated[bool, typer.Option("--csv", help="CSV with a header row.")]
+
+ARTICLE_COLUMNS = ["id", "published", "published_source", "source", "title"]
+
+
+class UserError(UsageError):
+    """A mistake the user can fix; the message says how. Exit code 2, no traceback."""
+
+
+class Unusable(ClickException):
+    """The command could not run (an unusable database); exit code 1, no traceback."""
+
+
+def parse_day(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{option} {value}: not a date (YYYY-MM-DD)") from None
+
+
+def open_corpus(db: str | None) -> corpus_api.Corpus:
+    try:
+        return corpus_api.open(db)
+    except StoreError as error:
+        raise Unusable(str(error)) from None
+
+
+def output_format(as_json: bool, as_jsonl: bool, as_csv: bool) -> str:
+    chosen = [name for name, on in (("json", as_json), ("jsonl", as_jsonl), ("csv", as_csv)) if on]
+    if len(chosen) > 1:
+        raise UserError(f"choose one output format, not {' and '.join('--' + c for c in chosen)}")
+    return chosen[0] if chosen else "table"
+
+
+def emit(rows: Iterable[dict], fmt: str, columns: list[str], title: str | None = None) -> int:
+    """Write records in the chosen format; returns how many were written."""
+    count = 0
+    if fmt == "json":
+        sys.stdout.write("[")
+        for count, row in enumerate(rows, 1):
+            sys.stdout.write(("," if count > 1 else "") + "\n" + json.dumps(row, ensure_ascii=False))
+        sys.stdout.write("\n]\n" if count else "]\n")
+    elif fmt == "jsonl":
+        for count, row in enumerate(rows, 1):
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = None
+        for count, row in enumerate(rows, 1):
+            if writer is None:
+                writer = csv.DictWriter(sys.stdout, fieldnames=list(row), extrasaction="ignore")
+                writer.writeheader()
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+    else:
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for count, row in enumerate(rows, 1):
+            table.add_row(*(_cell(row.get(c)) for c in columns))
+        out.print(table)
+    sys.stdout.flush()
+    return count
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def article_row(article: Article, stored: bool = True) -> dict:
+    row = article.to_dict()
+    if not stored:
+        row.pop("duplicate_of")
+        row.pop("story")
+    return row
+
+
+def reject_row(reject: Reject) -> dict:
+    return {"path": reject.path, "line": reject.line, "reason": reject.reason}
+
+
+# --- commands ----------------------------------------------------------------
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to read (recursively).")],
+    db: DbOption = None,
+    workers: Annotated[int, typer.Option("--workers", help="Processes for cleaning and dating.")] = 0,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Reject articles larger than this many MB.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Read, clean, date and store articles. Running it again on the same inputs changes nothing."""
+    if workers < 0:
+        raise UserError(f"--workers {workers}: must be 1 or more (0 = one per core, at most 2)")
+    if max_mb <= 0:
+        raise UserError(f"--max-mb {max_mb}: must be more than 0")
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path}: no such file or folder")
+    report = run_ingest(open_corpus(db), [str(p) for p in paths], workers or pipeline.default_workers(),
+                        int(max_mb * 1024 * 1024))
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict()) + "\n")
+    else:
+        show_report(report)
+
+
+def run_ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes: int) -> pipeline.Report:
+    """Ingest with a progress bar on a terminal, silently otherwise."""
+    try:
+        return _ingest(corpus, paths, workers, max_bytes)
+    except StoreError as error:
+        raise Unusable(str(error)) from None
+
+
+def _ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes: int) -> pipeline.Report:
+    with corpus:
+        if not err.is_terminal:
+            return corpus.ingest(paths, workers=workers, max_bytes=max_bytes)
+        total = read.count_files(paths)
+        columns = (TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+                   TextColumn("{task.fields[counts]}"), TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("ingest", total=total, counts="")
+
+            def on_report(report: pipeline.Report) -> None:
+                bar.update(task, counts=f"stored {report.stored} · unchanged {report.unchanged} · "
+                                        f"rejected {report.rejected}")
+
+            return corpus.ingest(paths, workers=workers, max_bytes=max_bytes, progress=on_report,
+                                 on_file=lambda _: bar.advance(task))
+
+
+def show_report(report: pipeline.Report) -> None:
+    out.print(f"read {report.read} = stored {report.stored} + unchanged {report.unchanged} "
+              f"+ rejected {report.rejected}", highlight=False)
+    for reason, count in sorted(report.reasons.items(), key=lambda item: (-item[1], item[0])):
+        out.print(f"  rejected {count}: {reason}", highlight=False)
+    if report.rejected:
+        err.print("see why with: dateline rejects", highlight=False)
+
+
+@app.command()
+def parse(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to read (recursively).")],
+    as_json: JsonOption = False,
+    as_jsonl: JsonlOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Read, clean and date articles and print them; store nothing. Rejects go to stderr."""
+    fmt = output_format(as_json, as_jsonl, as_csv)
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path}: no such file or folder")
+    rejected = 0
+
+    def rows() -> Iterable[dict]:
+        nonlocal rejected
+        for record in corpus_api.parse([str(p) for p in paths]):
+            if isinstance(record, Reject):
+                rejected += 1
+                err.print(f"rejected {record.path}{':' + str(record.line) if record.line else ''}: "
+                          f"{record.reason}", highlight=False, markup=False)
+            else:
+                yield article_row(record, stored=False)
+
+    emit(rows(), fmt, ARTICLE_COLUMNS)
+
+
+@app.command()
+def articles(
+    db: DbOption = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Only this outlet.")] = None,
+    story: Annotated[Optional[str], typer.Option("--story", help="Only this story id.")] = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="Published on or after (YYYY-MM-DD).")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Published on or before (YYYY-MM-DD).")] = None,
+    as_json: JsonOption = False,
+    as_jsonl: JsonlOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """List stored articles, oldest first."""
+    fmt = output_format(as_json, as_jsonl, as_csv)
+    first, last = parse_day("--from", start), parse_day("--to", end)
+    if first and last and first > last:
+        raise UserError(f"--from {start} is after --to {end}")
+    with open_corpus(db) as corpus:
+        emit((article_row(a) for a in corpus.articles(source=source, start=first, end=last, story=story)),
+             fmt, ARTICLE_COLUMNS)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Full-text query: words, "a phrase", OR, NOT, prefix*.')],
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many results.")] = 50,
+    as_json: JsonOption = False,
+    as_jsonl: JsonlOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Full-text search over titles and text, best match first."""
+    fmt = output_format(as_json, as_jsonl, as_csv)
+    if limit < 1:
+        raise UserError(f"--limit {limit}: must be 1 or more")
+    with open_corpus(db) as corpus:
+        try:
+            results = corpus.search(query, limit)
+        except QueryError as error:
+            raise UserError(f"{error} (quote words with special characters: '\"U.S.\"')") from None
+        emit(results, fmt, ["id", "published", "source", "title", "snippet"])
+
+
+@app.command()
+def rejects(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    as_jsonl: JsonlOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Everything that was read but not stored, and why."""
+    fmt = output_format(as_json, as_jsonl, as_csv)
+    with open_corpus(db) as corpus:
+        emit((reject_row(r) for r in corpus.rejects()), fmt, ["path", "line", "reason"])
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    workers: Annotated[int, typer.Option("--workers", help="Processes for cleaning and dating.")] = 1,
+) -> None:
+    """Ingest the bundled sample corpus and show what dateline made of it."""
+    sample = resources.files("dateline") / "sample"
+    scratch = None
+    if db is None:
+        scratch = tempfile.mkdtemp(prefix="dateline-demo-")
+        db = str(Path(scratch) / "demo.db")
+    try:
+        with resources.as_file(sample) as folder:
+            err.print(f"ingesting the sample corpus ({folder}) into {db}", highlight=False)
+            report = run_ingest(open_corpus(db), [str(folder)], workers, read.MAX_BYTES)
+        show_report(report)
+        with open_corpus(db) as corpus:
+            emit((article_row(a) for a in corpus.articles()), "table", ARTICLE_COLUMNS,
+                 title="Sample corpus: clean, dated, sourced articles")
+            rows = list(corpus.rejects())
+        if rows:
+            emit((reject_row(r) for r in rows), "table", ["path", "line", "reason"], title="Rejected, and why")
+        if scratch:
+            err.print("the demo database was temporary; keep one with: dateline demo --db demo.db", highlight=False)
+        else:
+            err.print(f"explore it: dateline articles --db {db}; dateline search Suez --db {db}", highlight=False)
+    finally:
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # `dateline articles | head`
+        sys.stderr.close()
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

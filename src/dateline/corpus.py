@@ -1,0 +1,79 @@
+"""The Python API: a `Corpus` is a dateline database. The command line is a thin layer over it."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+from . import pipeline, read
+from .models import Article, Reject
+from .store import Store
+
+DEFAULT_DB = "dateline.db"
+
+
+def default_db() -> str:
+    return os.environ.get("DATELINE_DB") or DEFAULT_DB
+
+
+def open(path: str | os.PathLike | None = None) -> Corpus:  # noqa: A001 — mirrors `dateline.open`
+    """Open (creating if needed) a dateline database: `path`, else $DATELINE_DB, else ./dateline.db."""
+    return Corpus(Store(path or default_db()))
+
+
+class Corpus:
+    def __init__(self, store: Store):
+        self.store = store
+
+    @property
+    def path(self) -> str:
+        return self.store.path
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def ingest(self, paths: Iterable[str | os.PathLike], *, workers: int = 1, max_bytes: int = read.MAX_BYTES,
+               progress: Callable[[pipeline.Report], None] | None = None,
+               on_file: Callable[[Path], None] | None = None) -> pipeline.Report:
+        """Read, clean, date and store everything below `paths`. Idempotent."""
+        paths = [str(p) for p in paths]
+        missing = [p for p in paths if not Path(p).exists()]
+        if missing:
+            raise FileNotFoundError(f"{missing[0]}: no such file or folder")
+        return pipeline.ingest(self.store, paths, workers=workers, max_bytes=max_bytes,
+                               progress=progress, on_file=on_file)
+
+    def articles(self, *, source: str | None = None, start: date | None = None, end: date | None = None,
+                 story: str | None = None) -> Iterator[Article]:
+        for article in self.store.articles(source=source, start=start, end=end):
+            if story is None or article.story == story:
+                yield article
+
+    def article(self, article_id: str) -> Article | None:
+        return self.store.article(article_id)
+
+    def search(self, query: str, limit: int = 50) -> list[dict]:
+        return [{"id": a.id, "title": a.title, "source": a.source,
+                 "published": a.published.isoformat() if a.published else None,
+                 "snippet": snippet, "score": score}
+                for a, snippet, score in self.store.search(query, limit)]
+
+    def rejects(self) -> Iterator[Reject]:
+        return self.store.rejects()
+
+
+def parse(paths: Iterable[str | os.PathLike], *, workers: int = 1,
+          max_bytes: int = read.MAX_BYTES) -> Iterator[Article | Reject]:
+    """Read, clean and date without storing anything."""
+    paths = [str(p) for p in paths]
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise FileNotFoundError(f"{missing[0]}: no such file or folder")
+    return pipeline.records(paths, workers=workers, max_bytes=max_bytes)

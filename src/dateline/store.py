@@ -1,0 +1,220 @@
+"""The SQLite store: articles, rejects and a full-text index. The only module that speaks SQL.
+
+WAL mode, one transaction per batch, ids that hash origin + raw content: a
+killed ingest leaves whole batches behind, and running it again completes it.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+from .models import Article, Reject
+
+SCHEMA_VERSION = 1
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        external_id TEXT NOT NULL,
+        path TEXT NOT NULL,
+        line INTEGER,
+        url TEXT,
+        source TEXT,
+        title TEXT,
+        language TEXT,
+        published TEXT,
+        published_source TEXT,
+        modified TEXT,
+        text TEXT NOT NULL,
+        duplicate_of TEXT,
+        story TEXT
+    );
+    CREATE INDEX articles_published ON articles(published);
+    CREATE INDEX articles_source ON articles(source);
+    CREATE INDEX articles_path ON articles(path, line);
+
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+    END;
+
+    -- A rejected input is keyed by where it is, so rejecting it again changes nothing.
+    CREATE TABLE rejects (
+        path TEXT NOT NULL,
+        line INTEGER NOT NULL DEFAULT 0,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (path, line)
+    );
+    """,
+}
+
+ARTICLE_COLUMNS = ("id", "external_id", "path", "line", "url", "source", "title", "language", "published",
+                   "published_source", "modified", "text", "duplicate_of", "story")
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written; the message says which file and why."""
+
+
+class QueryError(ValueError):
+    """A search query the full-text index cannot parse."""
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except (sqlite3.Error, OSError) as error:
+            raise StoreError(f"cannot use database {self.path}: {error}") from None
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} was written by a newer dateline (schema {version}); upgrade dateline")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(MIGRATIONS[target]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {int(target)}")
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- writing ---------------------------------------------------------
+
+    def known(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(row[0] for row in self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk))
+        return found
+
+    def write(self, articles: Iterable[Article], rejects: Iterable[Reject]) -> tuple[int, int]:
+        """Store one batch in one transaction. Returns (stored, unchanged): an id already present is unchanged."""
+        stored = unchanged = 0
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            for article in articles:
+                cursor = self.db.execute(
+                    f"INSERT OR IGNORE INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
+                    _row(article))
+                if cursor.rowcount:
+                    stored += 1
+                else:
+                    unchanged += 1
+            self.db.executemany(
+                "INSERT OR REPLACE INTO rejects (path, line, reason) VALUES (?, ?, ?)",
+                [(r.path, r.line or 0, r.reason) for r in rejects])
+            self.db.execute("COMMIT")
+        except sqlite3.Error as error:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise StoreError(f"cannot write to database {self.path}: {error}") from None
+        return stored, unchanged
+
+    # --- reading ---------------------------------------------------------
+
+    def articles(self, *, source: str | None = None, start: date | None = None, end: date | None = None,
+                 ids: Iterable[str] | None = None) -> Iterator[Article]:
+        where, params = [], []
+        if source:
+            where.append("source = ? COLLATE NOCASE")
+            params.append(source)
+        if start:
+            where.append("published >= ?")
+            params.append(start.isoformat())
+        if end:
+            where.append("published <= ?")
+            params.append(end.isoformat())
+        if ids is not None:
+            ids = list(ids)
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+        sql = f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY published IS NULL, published, path, line, id"
+        for row in self.db.execute(sql, params):
+            yield _article(row)
+
+    def article(self, article_id: str) -> Article | None:
+        return next(self.articles(ids=[article_id]), None)
+
+    def search(self, query: str, limit: int = 50) -> list[tuple[Article, str, float]]:
+        """Full-text search: (article, snippet, score) best first; score is bm25 turned into 0..1 higher-better."""
+        sql = (f"SELECT {', '.join('a.' + c for c in ARTICLE_COLUMNS)}, "
+               "snippet(articles_fts, 1, '[', ']', '…', 16), bm25(articles_fts, 5.0, 1.0) AS rank "
+               "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+               "WHERE articles_fts MATCH ? ORDER BY rank, a.id LIMIT ?")
+        try:
+            rows = self.db.execute(sql, (query, limit)).fetchall()
+        except sqlite3.OperationalError as error:
+            raise QueryError(f"cannot search for {query!r}: {error}") from None
+        n = len(ARTICLE_COLUMNS)
+        return [(_article(row[:n]), row[n], round(-row[n + 1] / (1 - row[n + 1]), 4)) for row in rows]
+
+    def rejects(self) -> Iterator[Reject]:
+        for path, line, reason in self.db.execute("SELECT path, line, reason FROM rejects ORDER BY path, line"):
+            yield Reject(path, line or None, reason)
+
+    def counts(self) -> dict[str, int]:
+        articles = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        rejects = self.db.execute("SELECT count(*) FROM rejects").fetchone()[0]
+        return {"articles": articles, "rejects": rejects}
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements, current = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        current.append(line)
+        joined = "\n".join(current)
+        if sqlite3.complete_statement(joined):
+            statements.append(joined)
+            current = []
+    return statements
+
+
+def _row(article: Article) -> tuple:
+    values = []
+    for column in ARTICLE_COLUMNS:
+        value = getattr(article, column)
+        values.append(value.isoformat() if isinstance(value, date) else value)
+    return tuple(values)
+
+
+def _article(row: tuple) -> Article:
+    record = dict(zip(ARTICLE_COLUMNS, row))
+    for key in ("published", "modified"):
+        if record[key]:
+            record[key] = date.fromisoformat(record[key])
+    return Article(**record)
