@@ -281,7 +281,7 @@ def demo(
             report = run_ingest(open_corpus(db), [str(folder)], workers, read.MAX_BYTES)
         show_report(report)
         with open_corpus(db) as corpus:
-            emit((article_row(a) for a in corpus.articles()), "table", ARTICLE_COLUMNS,
+            emit((article_row(a) for a in corpus.articles()), "table", ["published", "published_source", "source", "title"],
                  title="Sample corpus: clean, dated, sourced articles")
             rows = list(corpus.rejects())
         if rows:
