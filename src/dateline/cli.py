@@ -29,9 +29,10 @@ from .models import Article, Reject
 from .store import QueryError, StoreError
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                  rich_markup_mode=None,
                   help="Turn scraped news articles into clean, dated, sourced timelines.")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[Optional[str], typer.Option("--db", help="Database file (default: $DATELINE_DB or ./dateline.db).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")]

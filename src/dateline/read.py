@@ -102,10 +102,25 @@ def decode(data: bytes) -> str:
         return _text_only(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    western = _western(data)
+    if western is not None:
+        return _text_only(western)
     best = charset_normalizer.from_bytes(data[:200_000]).best()
     if best is None:
         raise NotText("not text in any known encoding")
     return _text_only(data.decode(best.encoding, errors="replace"))
+
+
+def _western(data: bytes) -> str | None:
+    """cp1252 (a superset of Latin-1's printable range) when it decodes and reads as Latin script:
+    accented letters are a minority of letters, as in French, German or English with a "café"."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    accented = sum(1 for c in letters if not c.isascii())
+    return text if letters and accented <= 0.3 * len(letters) else None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -159,7 +174,7 @@ def read_bytes(path: Path, max_bytes: int, compressed: bool) -> bytes:
 
 
 def _too_big(max_bytes: int) -> str:
-    return f"larger than the size limit ({max_bytes / 1024 / 1024:.0f} MB; raise it with --max-mb)"
+    return f"larger than the size limit ({max_bytes / 1024 / 1024:.1f} MB; raise it with --max-mb)"
 
 
 def read(paths: Iterable[str | os.PathLike], max_bytes: int = MAX_BYTES,
@@ -237,7 +252,8 @@ def read_jsonl(path: Path, origin: str, max_bytes: int, compressed: bool) -> Ite
             number += 1
             if len(line) > max_bytes:
                 yield Reject(str(path), number, "line " + _too_big(max_bytes))
-                _skip_rest_of_line(handle, max_bytes)
+                if not line.endswith(b"\n"):
+                    _skip_rest_of_line(handle, max_bytes)
                 continue
             if not line.strip():
                 continue
@@ -311,6 +327,9 @@ def read_warc(path: Path, origin: str, max_bytes: int, compressed: bool) -> Iter
     try:
         with open(path, "rb") as handle:
             for record in ArchiveIterator(handle):
+                if not record.format.startswith("warc"):
+                    yield Reject(str(path), None, "not a WARC archive (no WARC/1.x record header)")
+                    return
                 if record.rec_type != "response":
                     continue
                 number += 1
@@ -335,6 +354,8 @@ def _warc_record(record, path: Path, number: int, max_bytes: int) -> Record:
     data = record.content_stream().read(max_bytes + 1)
     if len(data) > max_bytes:
         return Reject(str(path), number, "record " + _too_big(max_bytes))
+    if getattr(record.raw_stream, "limit", 0):
+        return Reject(str(path), number, "truncated WARC record: the archive ends before the record does")
     try:
         html = decode(data)
     except NotText as error:

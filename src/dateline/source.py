@@ -24,7 +24,7 @@ GENERIC_LABELS = {"co", "com", "org", "net", "ac", "gov", "edu", "news"}
 
 # "WASHINGTON, December 28. /TASS/." and "LONDON (Reuters) -" near the top of a wire story.
 SLASH_TAG = re.compile(r"^[A-Z][A-Za-z .'-]{1,40},[^\n/]{1,30}?\s/([A-Z][A-Za-z-]{1,20})/", re.M)
-PAREN_TAG = re.compile(r"^[A-Z][A-Za-z .,'-]{1,40}\(([A-Z][A-Za-z-]{1,20})\)\s*[-–—]", re.M)
+PAREN_TAG = re.compile(r"^[A-Z][A-Za-z0-9 .,'-]{1,40}\(([A-Z][A-Za-z-]{1,20})\)\s*[-–—]", re.M)
 URL = re.compile(r"https?://[^\s<>\"')\]]+")
 CREDIT = re.compile(r"^©?\s*(?:[^/\n]{0,60}/)?([A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2})\s*$")
 

@@ -122,8 +122,8 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             for article in articles:
                 cursor = self.db.execute(
-                    f"INSERT OR IGNORE INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
-                    f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))})",
+                    f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(ARTICLE_COLUMNS))}) ON CONFLICT(id) DO NOTHING",
                     _row(article))
                 if cursor.rowcount:
                     stored += 1
@@ -133,10 +133,12 @@ class Store:
                 "INSERT OR REPLACE INTO rejects (path, line, reason) VALUES (?, ?, ?)",
                 [(r.path, r.line or 0, r.reason) for r in rejects])
             self.db.execute("COMMIT")
-        except sqlite3.Error as error:
+        except BaseException as error:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            raise StoreError(f"cannot write to database {self.path}: {error}") from None
+            if isinstance(error, sqlite3.Error):
+                raise StoreError(f"cannot write to database {self.path}: {error}") from None
+            raise
         return stored, unchanged
 
     # --- reading ---------------------------------------------------------

@@ -1,0 +1,97 @@
+"""Ingest throughput and peak memory on Timeline17 (../shared/data/t17-dev, 2,305 files).
+
+Each run is a fresh process ingesting into a fresh database, so peak RSS is the
+run's own (main process and the worker pool are reported separately). Runs:
+1 and 2 workers at 1x, and 2 workers at 4x (four copies of the corpus under
+different folder names, hence different ids) to show memory stays flat as the
+corpus grows. The reference line is the floor: reading the files and inserting
+their raw text into SQLite with no cleaning or dating at all.
+
+    .venv/bin/python bench/ingest.py [--data ../shared/data/t17-dev]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "t17-dev"
+
+RUN = r"""
+import json, resource, sys, time
+from pathlib import Path
+import dateline
+db, workers, *paths = sys.argv[1:]
+start = time.perf_counter()
+with dateline.open(db) as corpus:
+    report = corpus.ingest(paths, workers=int(workers))
+seconds = time.perf_counter() - start
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "report": report.to_dict(), "rss_main": own, "rss_worker": children}))
+"""
+
+FLOOR = r"""
+import json, os, resource, sqlite3, sys, time
+db, root = sys.argv[1:]
+start = time.perf_counter()
+con = sqlite3.connect(db)
+con.execute("CREATE TABLE raw (path TEXT PRIMARY KEY, text TEXT)")
+n = 0
+for folder, _, files in os.walk(root):
+    for name in sorted(files):
+        path = os.path.join(folder, name)
+        with open(path, "rb") as handle:
+            con.execute("INSERT INTO raw VALUES (?, ?)", (path, handle.read().decode("utf-8", "replace")))
+        n += 1
+con.commit()
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "report": {"read": n, "stored": n, "rejected": 0},
+                  "rss_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss_worker": 0}))
+"""
+
+
+def run(code: str, args: list[str]) -> dict:
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def copies(data: Path, n: int, work: Path) -> list[str]:
+    """One folder holding n copies of the corpus: paths below it differ, so each copy has its own ids."""
+    root = work / f"{n}x"
+    for i in range(n):
+        shutil.copytree(data, root / f"copy{i}")
+    return [str(root)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        sys.exit(f"{args.data}: not found (the shared data folder must sit beside the project)")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="dateline-bench-") as tmp:
+        work = Path(tmp)
+        one = copies(args.data, 1, work)
+        four = copies(args.data, 4, work)
+        rows.append(("floor: raw text into SQLite", 1, run(FLOOR, [str(work / "floor.db"), one[0]])))
+        for label, workers, paths in (("dateline 1x", 1, one), ("dateline 1x", 2, one), ("dateline 4x", 2, four)):
+            db = work / f"run-{len(rows)}.db"
+            rows.append((label, workers, run(RUN, [str(db), str(workers), *paths])))
+    print(f"{'run':32} {'workers':>7} {'read':>6} {'stored':>6} {'rejected':>8} {'art/s':>8} "
+          f"{'main MB':>8} {'worker MB':>9}")
+    for label, workers, result in rows:
+        report = result["report"]
+        rate = report["read"] / result["seconds"]
+        print(f"{label:32} {workers:>7} {report['read']:>6} {report['stored']:>6} {report['rejected']:>8} "
+              f"{rate:>8.0f} {result['rss_main']:>8.0f} {result['rss_worker']:>9.0f}")
+
+
+if __name__ == "__main__":
+    main()
