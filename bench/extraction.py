@@ -126,9 +126,12 @@ def cross_validate(k: int = K_FOLDS) -> tuple[float, float, float]:
     truth = _truth()
     texts = {key: _flattened(key) for key in truth}
     matrices = {key: train_lines.page_matrix(texts[key], truth[key]) for key in truth}
+    bodies = {key: train_lines.clean_matrix(truth[key]) for key in truth}
+    others = [train_lines.clean_matrix(text) for text in train_lines.clean_documents()]
     rows: dict[str, TpFpFn] = {}
     for held in train_lines.folds(list(truth), k):
-        weights = train_lines.fit([m for key, m in matrices.items() if key not in held])
+        train = [key for key in truth if key not in held]
+        weights = train_lines.fit([matrices[key] for key in train] + [bodies[key] for key in train] + others)
         model = clean._model_from_dict(weights)
         for key in held:
             rows[key] = shingle_match(truth[key], clean._clean_text_with(texts[key], None, model).text)

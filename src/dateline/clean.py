@@ -73,9 +73,6 @@ _WORD_RE = re.compile(r"\w+")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)+/\S*|\S+\.(?:png|jpe?g|gif|svg|webp)\b", re.I)
 _SENTENCE_END_RE = re.compile(r"[.!?。！？…][\"'”’»)\]]*$|''$")
 _INNER_SENTENCE_RE = re.compile(r"[.!?。！？][\"'”’»)]*\s+[\"'“‘«(]?[A-ZА-Я0-9]|[。！？]")
-_CODE_CHARS = frozenset("<>{};=")
-_SEPARATOR_CHARS = frozenset("|•·»›>/")
-_SENTENCE_CHARS = ".!?。！？"
 
 
 def _is_sentence_line(line: str) -> bool:
@@ -121,8 +118,22 @@ _CONTEXT_NAMES = (
     "before_body",
     "after_body",
     "log_gap_to_dense",
+    "doc_sentence_share",
+    "doc_short_share",
+    "short_w3",
+    "digit_w3",
+    "before_headline",
+    "log_lines_after_headline",
 )
 FEATURE_NAMES: tuple[str, ...] = _OWN_NAMES + _CONTEXT_NAMES
+
+
+_DIGITS = "0123456789"
+
+
+def _count_chars(text: str, chars: str) -> int:
+    """Occurrences of any of `chars` (str.count runs in C: much faster than a Python loop)."""
+    return sum(map(text.count, chars))
 
 
 def _own_features(line: str, blank_before: bool, blank_after: bool) -> list[float]:
@@ -131,40 +142,40 @@ def _own_features(line: str, blank_before: bool, blank_after: bool) -> list[floa
     words = _WORD_RE.findall(head)
     n_words = len(words) if len(line) <= _PREFIX else max(len(words), len(line) // 6)
     sample = len(head)
-    lower = [w.lower() for w in words]
+    lower = head.lower()
+    lwords = _WORD_RE.findall(lower) if lower is not head else words
     n = max(len(words), 1)
-    stop = sum(1 for w in lower if w in _STOP_WORDS) / n
-    ui = sum(1 for w in lower if w in _UI_WORDS) / n
-    alpha = [w for w in words if w[0].isalpha()]
-    caps = sum(1 for w in alpha if w[0].isupper()) / max(len(alpha), 1)
-    digits = sum(1 for c in head if c.isdigit()) / sample
-    letters_digits = sum(len(w) for w in words)
-    spaces = head.count(" ")
-    symbols = max(sample - letters_digits - spaces, 0) / sample
+    # map() over set membership runs in C: this function is the cleaner's hot loop.
+    stop = sum(map(_STOP_WORDS.__contains__, lwords)) / n
+    ui = sum(map(_UI_WORDS.__contains__, lwords)) / n
+    initials = "".join([w[0] for w in words])
+    n_digit_initial = _count_chars(initials, _DIGITS)
+    caps = sum(map(str.isupper, initials)) / max(len(words) - n_digit_initial, 1)
+    digits = _count_chars(head, _DIGITS) / sample
+    letters_digits = sum(map(len, words))
+    symbols = max(sample - letters_digits - head.count(" "), 0) / sample
     sentence_end = _is_sentence_line(line)
-    letters = "".join(alpha)
-    all_caps = len(letters) >= 4 and letters.isupper()
-    inner = len(_INNER_SENTENCE_RE.findall(head))
-    code = sum(1 for c in head if c in _CODE_CHARS) / sample
-    seps = sum(1 for c in head if c in _SEPARATOR_CHARS)
-    first = line[0]
+    all_caps = head.isupper() and letters_digits - digits * sample >= 4
+    inner = len(_INNER_SENTENCE_RE.findall(head)) if n_words > 6 else 0
+    code = _count_chars(head, "<>{};=") / sample
+    seps = _count_chars(head, "|•·»›>/")
     return [
         math.log1p(len(line)),
         math.log1p(n_words),
         float(sentence_end),
-        float(line.endswith(":")),
+        float(line[-1] == ":"),
         stop,
         ui,
         caps,
         digits,
         symbols,
-        float(_URL_RE.search(head) is not None),
-        float("©" in head or "(c)" in head.lower()[:12]),
+        float(("/" in head or "www" in head) and _URL_RE.search(head) is not None),
+        float("©" in head or "(c)" in lower[:12]),
         min(seps, 5) / 5,
         float(all_caps),
         math.log1p(inner),
         head.count(",") / n,
-        float(first.islower()),
+        float(line[0].islower()),
         min(code * 10, 1.0),
         float(n_words <= 3),
         min(letters_digits / n, 15) / 15,
@@ -174,13 +185,48 @@ def _own_features(line: str, blank_before: bool, blank_after: bool) -> list[floa
     ]
 
 
-def _window_mean(values: Sequence[float], i: int, radius: int) -> float:
+def _prefix_sums(values: Sequence[float]) -> list[float]:
+    sums = [0.0]
+    for v in values:
+        sums.append(sums[-1] + v)
+    return sums
+
+
+def _window_mean(sums: Sequence[float], values: Sequence[float], i: int, radius: int) -> float:
     """Mean of the neighbours of line i (itself excluded) within `radius` lines."""
     lo, hi = max(0, i - radius), min(len(values), i + radius + 1)
     count = hi - lo - 1
     if count <= 0:
         return 0.0
-    return (sum(values[lo:hi]) - values[i]) / count
+    return (sums[hi] - sums[lo] - values[i]) / count
+
+
+def _headline_repeat(lines: Sequence[str], dense: Sequence[float], search: int = 400) -> int | None:
+    """Where the headline shows a second time above the article, if it does.
+
+    The page's <title> (first line of a flattened page, often "Headline - Outlet") comes
+    back as the article's own heading, and what lies between the two is navigation. A
+    repeat with most of the prose above it (a comment form's "Reply to <headline>") is not
+    that heading.
+    """
+    if len(lines) < 3:
+        return None
+    first = _norm(lines[0][:_TITLE_MAX_CHARS])
+    if len(first) < 12:
+        return None
+    total = sum(dense)
+    seen = 0.0
+    for j in range(1, min(len(lines), search)):
+        seen += dense[j - 1]
+        line = lines[j]
+        if len(line) > _TITLE_MAX_CHARS or len(line) < 12:
+            continue
+        if line[0].lower() != first[0]:  # cheap pre-check; _norm is the slow part
+            continue
+        key = _norm(line)
+        if len(key) >= 12 and (first.startswith(key) or key.startswith(first)):
+            return j if seen <= total - seen else None
+    return None
 
 
 def line_features(lines: Sequence[str], blanks_before: Sequence[bool], blanks_after: Sequence[bool]) -> list[list[float]]:
@@ -213,23 +259,37 @@ def line_features(lines: Sequence[str], blanks_before: Sequence[bool], blanks_af
         if dense[i]:
             last = i
         gap[i] = min(gap[i], last - i)
+    shorts = [f[_OWN_NAMES.index("short")] for f in own]
+    digit_ratios = [f[_OWN_NAMES.index("digit_ratio")] for f in own]
+    s_dense, s_chars, s_stop, s_ui, s_short, s_digit = map(_prefix_sums, (dense, log_chars, stops, uis, shorts, digit_ratios))
+    headline = _headline_repeat(lines, dense)
+    # Whole-article layout: clean text is mostly sentences, a flattened page mostly labels.
+    i_end, i_short = _OWN_NAMES.index("sentence_end"), _OWN_NAMES.index("short")
+    sentence_share = sum(f[i_end] for f in own) / n
+    short_share = sum(f[i_short] for f in own) / n
     lengths = [len(line) for line in lines]
     total = sum(lengths) or 1
     before = 0
     out: list[list[float]] = []
     for i, f in enumerate(own):
         context = [
-            _window_mean(dense, i, 1),
-            _window_mean(dense, i, 3),
-            _window_mean(dense, i, 8),
-            _window_mean(log_chars, i, 2),
-            _window_mean(stops, i, 3),
-            _window_mean(uis, i, 3),
+            _window_mean(s_dense, dense, i, 1),
+            _window_mean(s_dense, dense, i, 3),
+            _window_mean(s_dense, dense, i, 8),
+            _window_mean(s_chars, log_chars, i, 2),
+            _window_mean(s_stop, stops, i, 3),
+            _window_mean(s_ui, uis, i, 3),
             i / n,
             before / total,
             float(i < first_dense),
             float(i > last_dense),
             math.log1p(min(gap[i], n)),
+            sentence_share,
+            short_share,
+            _window_mean(s_short, shorts, i, 3),
+            _window_mean(s_digit, digit_ratios, i, 3),
+            float(headline is not None and i < headline),
+            math.log1p(i - headline) if headline is not None and i >= headline else 0.0,
         ]
         before += lengths[i]
         out.append(f + context)
@@ -240,14 +300,66 @@ def line_features(lines: Sequence[str], blanks_before: Sequence[bool], blanks_af
 # Model
 
 
+STACK_NAMES: tuple[str, ...] = (
+    "logit",
+    "p_w1",
+    "p_w2",
+    "p_w5",
+    "p_max_w2",
+    "mass_before",
+    "mass_after",
+    "in_run",
+    "log_gap_to_run",
+    "p_doc_max",
+)
+
+
+def stacked_features(probabilities: Sequence[float], lengths: Sequence[int], threshold: float = 0.5) -> list[list[float]]:
+    """Second-stage features: each line's first vote seen with its neighbours' votes.
+
+    Article lines come in a block; a confident line far from the article's mass (a comment,
+    a teaser in the footer) and a doubtful line in the middle of it (a short sentence) are
+    told apart by where the confident text is, which one line's features cannot see.
+    """
+    n = len(probabilities)
+    if n == 0:
+        return []
+    p = probabilities
+    sums = _prefix_sums(p)
+    mass = [max(q - threshold, 0.0) * w for q, w in zip(p, lengths)]
+    mass_sums = _prefix_sums(mass)
+    total = mass_sums[-1] or 1.0
+    lo, hi = _best_run(p, lengths, threshold)
+    p_max = max(p)
+    out = []
+    for i, q in enumerate(p):
+        q = min(max(q, 1e-6), 1 - 1e-6)
+        gap = 0 if lo <= i <= hi else (lo - i if i < lo else i - hi)
+        out.append(
+            [
+                math.log(q / (1 - q)),
+                _window_mean(sums, p, i, 1),
+                _window_mean(sums, p, i, 2),
+                _window_mean(sums, p, i, 5),
+                max(p[max(0, i - 2) : i + 3]),
+                mass_sums[i] / total,
+                (total - mass_sums[i + 1]) / total if mass_sums[-1] else 0.0,
+                float(lo <= i <= hi),
+                math.log1p(gap),
+                p_max,
+            ]
+        )
+    return out
+
+
 @dataclass(slots=True, frozen=True)
-class _Model:
-    names: tuple[str, ...]
+class _Linear:
+    """Standardised logistic regression, evaluated in pure Python."""
+
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     coef: tuple[float, ...]
     intercept: float
-    threshold: float
 
     def probability(self, features: Sequence[float]) -> float:
         z = self.intercept
@@ -257,17 +369,42 @@ class _Model:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], names: Sequence[str]) -> "_Linear":
+        """Align stored weights with this code's feature order (unknown features weigh 0)."""
+        stored = {name: i for i, name in enumerate(data["features"])}
+        mean, scale, coef = [], [], []
+        for name in names:
+            j = stored.get(name)
+            mean.append(data["mean"][j] if j is not None else 0.0)
+            scale.append((data["scale"][j] or 1.0) if j is not None else 1.0)
+            coef.append(data["coef"][j] if j is not None else 0.0)
+        return cls(tuple(mean), tuple(scale), tuple(coef), float(data["intercept"]))
+
+
+@dataclass(slots=True, frozen=True)
+class _Model:
+    lines: _Linear  # stage 1: the line and its layout neighbourhood
+    stack: _Linear | None  # stage 2: stage-1 votes of the neighbourhood
+    threshold: float  # a line's vote to extend the article run
+    inside: float  # the vote a line inside the run needs to stay
+
+    def probabilities(self, lines: Sequence[str], features: Sequence[Sequence[float]]) -> list[float]:
+        first = [self.lines.probability(f) for f in features]
+        if self.stack is None:
+            return first
+        lengths = [min(len(line), 2000) for line in lines]
+        return [self.stack.probability(f) for f in stacked_features(first, lengths)]
+
 
 def _model_from_dict(data: dict[str, Any]) -> _Model:
-    """Align stored weights with this code's feature order (unknown features weigh 0)."""
-    stored = {name: i for i, name in enumerate(data["features"])}
-    mean, scale, coef = [], [], []
-    for name in FEATURE_NAMES:
-        j = stored.get(name)
-        mean.append(data["mean"][j] if j is not None else 0.0)
-        scale.append(data["scale"][j] or 1.0 if j is not None else 1.0)
-        coef.append(data["coef"][j] if j is not None else 0.0)
-    return _Model(FEATURE_NAMES, tuple(mean), tuple(scale), tuple(coef), float(data["intercept"]), float(data.get("threshold", 0.5)))
+    stack = data.get("stack")
+    return _Model(
+        lines=_Linear.from_dict(data["lines"], FEATURE_NAMES),
+        stack=_Linear.from_dict(stack, STACK_NAMES) if stack else None,
+        threshold=float(data.get("threshold", 0.5)),
+        inside=float(data.get("inside", data.get("threshold", 0.5))),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -318,6 +455,11 @@ def _is_markup_or_code(line: str) -> bool:
     return _MARKUP_RE.search(line[:_PREFIX]) is not None
 
 
+def _is_bare_url(line: str) -> bool:
+    """A link or an image address on its own line: a logo or a permalink, never prose."""
+    return " " not in line and _URL_RE.match(line) is not None
+
+
 def _norm(line: str) -> str:
     """Comparison key for titles: case, punctuation and spacing do not matter."""
     return " ".join(_WORD_RE.findall(line.lower()))
@@ -330,43 +472,75 @@ def _is_headline_like(line: str) -> bool:
     words = _WORD_RE.findall(line)
     if not 4 <= len(words) <= 40:
         return False
-    if line.endswith((":", ".", ",", ";")) and not line.endswith("..."):
+    if line.endswith((":", ",", ";")) or _is_sentence_line(line):
         return False
     digits = sum(1 for c in line if c.isdigit())
     return digits / len(line) < 0.2
 
 
-def _select_body(probabilities: Sequence[float], weights: Sequence[int], threshold: float) -> list[bool]:
-    """Keep the lines above threshold inside the best-scoring run of the article.
-
-    The run maximises sum((p - threshold) * weight): long confident lines pull it out,
-    stray confident lines far away (a teaser in a footer) stay out; inside the run a line
-    still needs its own vote.
-    """
-    n = len(probabilities)
+def _best_run(probabilities: Sequence[float], weights: Sequence[int], threshold: float) -> tuple[int, int]:
+    """First and last line of the run maximising sum((p - threshold) * weight); (0, -1) if none."""
     best, best_lo, best_hi = 0.0, 0, -1
     run, lo = 0.0, 0
-    for i in range(n):
-        score = (probabilities[i] - threshold) * weights[i]
+    for i, (p, w) in enumerate(zip(probabilities, weights)):
+        score = (p - threshold) * w
         if run <= 0:
             run, lo = score, i
         else:
             run += score
         if run > best:
             best, best_lo, best_hi = run, lo, i
-    return [best_lo <= i <= best_hi and probabilities[i] >= threshold for i in range(n)]
+    return best_lo, best_hi
+
+
+def _select_body(probabilities: Sequence[float], weights: Sequence[int], threshold: float, inside: float) -> list[bool]:
+    """Keep the lines of the best-scoring run of the article that clear `inside`.
+
+    The run maximises sum((p - threshold) * weight): long confident lines pull it out,
+    stray confident lines far away (a teaser in a footer) stay out. Inside the run a line
+    needs only the lower `inside` vote (hysteresis): a short sentence between paragraphs is
+    article, the same line among menu items is not.
+    """
+    lo, hi = _best_run(probabilities, weights, threshold)
+    return [lo <= i <= hi and p >= inside for i, p in enumerate(probabilities)]
+
+
+def _is_label(line: str, max_words: int = 3) -> bool:
+    """A few words that do not make a sentence: section labels, bylines, "Read more", "X"."""
+    return not _is_sentence_line(line) and len(_WORD_RE.findall(line[:200])) <= max_words
+
+
+def _trim_labels(lines: Sequence[str], keep: list[bool]) -> list[bool]:
+    """Labels at the edges of the body are page furniture (a section name above the
+    headline, "Discuss" or "Read more" below the last paragraph), and a one- or two-word
+    label between paragraphs is a photo credit or a widget: articles do not say "World"."""
+    kept = [i for i, k in enumerate(keep) if k]
+    keep = list(keep)
+    for order in (kept, kept[::-1]):
+        for i in order:
+            if not _is_label(lines[i]):
+                break
+            keep[i] = False
+    for i in kept:
+        if keep[i] and _is_label(lines[i], max_words=2):
+            keep[i] = False
+    return keep
 
 
 def _detect_title(lines: Sequence[str], keep: Sequence[bool]) -> int | None:
-    """Index of the headline: the first headline-like line above the body (else at the top)."""
+    """Index of the headline: the first headline-like line above the body.
+
+    When the classifier kept the very first line as body, it is still the headline if it
+    looks like one (clean articles often start with their title) — but never a line that
+    ends like a sentence, so already clean one-sentence-a-line text loses nothing.
+    """
     first_body = next((i for i, k in enumerate(keep) if k), len(lines))
-    limit = min(max(first_body, 1), 40)
-    for i in range(limit):
-        if _is_headline_like(lines[i]) and not keep[i]:
-            return i
-    for i in range(min(len(lines), 40)):
+    for i in range(min(first_body, 60)):
         if _is_headline_like(lines[i]):
             return i
+    if first_body < min(len(lines), 10) and _is_headline_like(lines[first_body]):
+        if any(keep[first_body + 1 :]):
+            return first_body
     return None
 
 
@@ -395,12 +569,12 @@ def _clean_text_with(text: str, title: str | None, model: _Model | None) -> Clea
         return Cleaned(title=title.strip() if title and title.strip() else None, text="")
     model = model or _default_model()
     features = line_features(lines, before, after)
-    probabilities = [model.probability(f) for f in features]
+    probabilities = model.probabilities(lines, features)
     for i, line in enumerate(lines):
-        if _is_markup_or_code(line):
+        if _is_markup_or_code(line) or _is_bare_url(line):
             probabilities[i] = 0.0
     weights = [min(len(line), 2000) for line in lines]
-    keep = _select_body(probabilities, weights, model.threshold)
+    keep = _trim_labels(lines, _select_body(probabilities, weights, model.threshold, model.inside))
     given = title.strip() if title and title.strip() else None
     title_index = None if given else _detect_title(lines, keep)
     found = given or (lines[title_index] if title_index is not None else None)
