@@ -5,7 +5,7 @@ each page flattened to text, and the article body it should give. A line is labe
 "article" when most of its words sit in 4-word shingles that the true body contains —
 so short subheadings inside the article count as article, while a "World" between
 menu items does not. Only the weights (no text) are written to
-src/dateline/models/lines.json. The seeds are golden tests and are never used here.
+src/dateline/weights/lines.json. The seeds are golden tests and are never used here.
 
 Needs numpy + scikit-learn (training only; inference in dateline.clean is pure Python).
 

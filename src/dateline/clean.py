@@ -3,7 +3,7 @@
 Plain text (`clean_text`) is what a naive scraper saves: the whole page flattened to
 lines, with navigation, captions, share widgets and comment forms mixed into the article.
 Every line is scored by a small logistic-regression line classifier (layout and lexical
-features of the line and of its neighbours; weights in `models/lines.json`, trained by
+features of the line and of its neighbours; weights in `weights/lines.json`, trained by
 `bench/train_lines.py`), then the article is taken as the densest run of body lines.
 
 Contract (tests rely on it): cleaning never writes text that is not in the input — every
@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 __all__ = ["Cleaned", "clean_text", "clean_html", "line_features", "FEATURE_NAMES"]
 
-MODEL_PATH = Path(__file__).resolve().parent / "models" / "lines.json"
+MODEL_PATH = Path(__file__).resolve().parent / "weights" / "lines.json"
 
 # Features look at a prefix only: a 20 MB single-line "article" must not cost seconds,
 # and ratios measured on the first few thousand characters are as good as on all of them.
