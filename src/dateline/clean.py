@@ -465,6 +465,9 @@ def _norm(line: str) -> str:
     return " ".join(_WORD_RE.findall(line.lower()))
 
 
+_TRAIL_RE = re.compile(r"\s[»>›/|]\s")
+
+
 def _is_headline_like(line: str) -> bool:
     """A headline: a handful of words, mostly letters, not ending like a sentence or a label."""
     if len(line) > _TITLE_MAX_CHARS or _is_markup_or_code(line) or _URL_RE.search(line):
@@ -473,6 +476,8 @@ def _is_headline_like(line: str) -> bool:
     if not 4 <= len(words) <= 40:
         return False
     if line.endswith((":", ",", ";")) or _is_sentence_line(line):
+        return False
+    if len(_TRAIL_RE.findall(line)) >= 2:  # "Home » Shipping » Canals": a breadcrumb trail
         return False
     digits = sum(1 for c in line if c.isdigit())
     return digits / len(line) < 0.2

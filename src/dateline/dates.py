@@ -536,12 +536,14 @@ def _year_for(month: int, day: int, ev: Evidence) -> datetime.date | None:
     """Pick the year of a year-less dateline from evidence in the text.
 
     Scores each year up to today: full dates elsewhere in the text (strongest, they
-    pin the era), the weekday the story says the event fell on (when the story names
-    a single weekday, the dateline day is that weekday), years the text mentions.
+    pin the era), the first weekday the story names (the lead's "on Friday" is the
+    dateline day), years the text mentions.
     Never returns a date after today; without any evidence, the latest past year."""
     text = ev.head
-    weekdays = {w.lower() for w in _WEEKDAY_MENTION.findall(text[:6000])}
-    weekday = _WEEKDAYS[weekdays.pop()] if len(weekdays) == 1 else None
+    # The lead reports the dateline day's news, so the first weekday named is the likeliest
+    # to be the dateline's ("...passed through the canal on Saturday", later "since Monday").
+    mentions = [w.lower() for w in _WEEKDAY_MENTION.findall(text[:6000])]
+    weekday = _WEEKDAYS[mentions[0]] if mentions else None
     year_counts = Counter(int(y) for y in _YEAR_MENTION.findall(text[:12000]))
     full_years = Counter(h.date.year for h in find_dates(text[:12000], day_first=ev.day_first,
                                                          today=ev.today))
@@ -740,7 +742,30 @@ def clue_html(ev: Evidence) -> Iterator[Candidate]:
             yield Candidate(d, "meta", _HTMLDATE_ALONE, "htmldate", support=_HTMLDATE_SUPPORT)
 
 
-CLUES: list[Clue] = [clue_given, clue_html, clue_dateline, clue_url, clue_path, clue_text]
+# The page declaring its own publication date (schema.org, Open Graph): explicit, and unlike
+# htmldate's pick it can never be the modified date.
+_DECLARED = re.compile(
+    r"""(?:itemprop|property|name)\s*=\s*["'](?:datePublished|article:published_time|og:published_time)["']"""
+    r"""[^>]{0,200}?(?:content|datetime)\s*=\s*["']([^"']{8,40})["']"""
+    r"""|(?:content|datetime)\s*=\s*["']([^"']{8,40})["'][^>]{0,200}?"""
+    r"""(?:itemprop|property|name)\s*=\s*["'](?:datePublished|article:published_time|og:published_time)["']"""
+    r'''|"datePublished"\s*:\s*"([^"]{8,40})"''', re.IGNORECASE)
+_DECLARED_ALONE = 20.0
+_DECLARED_SUPPORT = 15.0
+
+
+def clue_declared(ev: Evidence) -> Iterator[Candidate]:
+    """The first publication date the markup declares (meta tag, itemprop, JSON-LD)."""
+    if not ev.html:
+        return
+    match = _DECLARED.search(ev.html[:_MAX_HTML])
+    if match:
+        d = parse_date(next(g for g in match.groups() if g), today=ev.today)
+        if d and d <= ev.today:
+            yield Candidate(d, "meta", _DECLARED_ALONE, "declared", support=_DECLARED_SUPPORT)
+
+
+CLUES: list[Clue] = [clue_given, clue_declared, clue_html, clue_dateline, clue_url, clue_path, clue_text]
 
 
 def candidates(ev: Evidence) -> list[Candidate]:

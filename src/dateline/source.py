@@ -78,6 +78,8 @@ def from_domain(host: str) -> str | None:
     label = labels[-1]
     if label in KNOWN:
         return KNOWN[label]
+    if "-" in label:  # example-news → Example News
+        return " ".join(word.upper() if len(word) <= 3 else word.capitalize() for word in label.split("-") if word)
     if label.endswith("news") and len(label) >= 8:  # sputniknews → Sputnik
         label = label[:-4]
     return label.upper() if len(label) <= 4 else label.capitalize()

@@ -1,0 +1,271 @@
+"""Story clustering benchmark: ours vs TF-IDF + agglomerative clustering, same run.
+
+Quality: BCubed precision/recall/F1 on ECB+ dev (../shared/data/ecbplus-dev).
+Gold story = the topic folder (`<T>ecb` and `<T>ecbplus` are different events);
+folder and file names are never features. Articles with empty text (52) are
+left out. ECB+ has no dates, so our clusterer runs in its undated mode
+(`published=None`: candidates come from the inverted index over all stories).
+Leave-topics-out: 5 folds over topics (topic number mod 5); on each fold the
+threshold is tuned on the other 4/5 of the topics (grid, best BCubed F1), then
+applied to the held-out topics; figures are pooled over all held-out articles.
+Ours is order-dependent (online), so it is run on 5 random orders (seeded) and
+reported as mean [min–max]; the baseline is order-free.
+
+Throughput and stability: Timeline17 dev (`*/InputDocs/<date>/*.txt`, folder =
+date), in date order, at 1× and 4× (four copies with distinct ids, copy k
+moved k×2 years later so it is new news, not a re-run); sensitivity = BCubed
+F1 agreement between the partition of the reference run (batch 1, date order)
+and runs with other batch sizes / shuffled order within each day.
+
+Run from the project root: .venv/bin/python bench/stories.py [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from dateline.cluster import DEFAULT_PARAMS, Clusterer, MemoryState, Params, features  # noqa: E402
+from dateline.models import Article  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+ECB = DATA / "ecbplus-dev"
+T17 = DATA / "t17-dev"
+FOLDS = 5
+ORDERS = 5
+
+
+def article(uid: str, title: str | None, text: str, published: date | None = None) -> Article:
+    return Article(id=uid, external_id=uid, path="", url=None, source=None, title=title, language="en",
+                   published=published, published_source="path" if published else None, modified=None, text=text)
+
+
+# ----------------------------------------------------------------------------- data
+
+def load_ecb() -> tuple[list[Article], dict[str, str], dict[str, int], int]:
+    """Articles (undated), gold story per article, topic per article, number left out."""
+    articles, gold, topic, empty = [], {}, {}, 0
+    for folder in sorted(ECB.iterdir(), key=lambda p: p.name):
+        for path in sorted(folder.glob("*.json")):
+            record = json.loads(path.read_text("utf-8"))
+            if not record["text"].strip():
+                empty += 1
+                continue
+            # The id hashes the content: file names carry the answer.
+            uid = hashlib.sha256((record["title"] + "\0" + record["text"]).encode()).hexdigest()[:16]
+            if uid in gold:
+                continue
+            articles.append(article(uid, record["title"], record["text"]))
+            gold[uid] = folder.name
+            topic[uid] = int("".join(c for c in folder.name if c.isdigit()))
+    return articles, gold, topic, empty
+
+
+def load_t17() -> list[Article]:
+    out = []
+    for path in sorted(T17.glob("*/InputDocs/*/*.txt")):
+        lines = [l.strip() for l in path.read_text("utf-8", errors="replace").splitlines() if l.strip()]
+        uid = hashlib.sha256(str(path.relative_to(T17)).encode()).hexdigest()[:16]
+        out.append(article(uid, None, "\n".join(lines), date.fromisoformat(path.parent.name)))
+    out.sort(key=lambda a: (a.published, a.id))
+    return out
+
+
+# ----------------------------------------------------------------------------- scoring
+
+def bcubed(pred: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
+    pred_members, gold_members = defaultdict(set), defaultdict(set)
+    for item in gold:
+        pred_members[pred[item]].add(item)
+        gold_members[gold[item]].add(item)
+    p = r = 0.0
+    for item in gold:
+        both = len(pred_members[pred[item]] & gold_members[gold[item]])
+        p += both / len(pred_members[pred[item]])
+        r += both / len(gold_members[gold[item]])
+    p, r = p / len(gold), r / len(gold)
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
+# ----------------------------------------------------------------------------- systems
+
+def ours(articles: list[Article], params: Params, vectors: dict[str, dict], batch: int = 1) -> dict[str, str]:
+    clusterer = Clusterer(MemoryState(), params)
+    out = {}
+    for i in range(0, len(articles), batch):
+        chunk = [replace(a) for a in articles[i:i + batch]]
+        for a, sid in zip(chunk, clusterer.assign_batch([(a, vectors[a.id]) for a in chunk])):
+            out[a.id] = sid
+    return out
+
+
+def shuffled(articles: list[Article], seed: int) -> list[Article]:
+    order = list(articles)
+    random.Random(seed).shuffle(order)
+    return order
+
+
+class Baseline:
+    """TF-IDF (title + text, English stop words, sublinear tf) + agglomerative, cosine, average linkage."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        texts = [f"{a.title}\n{a.text}" for a in articles]
+        self.ids = [a.id for a in articles]
+        self.matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts).toarray()
+
+    def run(self, threshold: float) -> dict[str, str]:
+        model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                        distance_threshold=threshold, compute_full_tree=True)
+        labels = model.fit_predict(self.matrix)
+        return {i: str(label) for i, label in zip(self.ids, labels)}
+
+
+def tune(run, grid, gold) -> tuple[float, float]:
+    """(best threshold, its F1); ties → the smaller threshold."""
+    best = (-1.0, 0.0)
+    for t in grid:
+        f1 = run(t)
+        f1 = f1 if isinstance(f1, float) else bcubed(f1, gold)[2]
+        if f1 > best[0] + 1e-12:
+            best = (f1, t)
+    return best[1], best[0]
+
+
+# ----------------------------------------------------------------------------- benchmark
+
+def ecb_benchmark(quick: bool) -> list[tuple]:
+    articles, gold, topic, empty = load_ecb()
+    vectors = {a.id: features(a) for a in articles}
+    our_grid = [round(x, 3) for x in np.arange(0.10, 0.55, 0.025 if not quick else 0.05)]
+    base_grid = [round(x, 3) for x in np.arange(0.50, 1.0, 0.01 if not quick else 0.02)]
+    orders = range(ORDERS if not quick else 2)
+    pooled_ours = {s: {} for s in orders}
+    pooled_base: dict[str, str] = {}
+    chosen_ours, chosen_base = [], []
+    for fold in range(FOLDS):
+        train = [a for a in articles if topic[a.id] % FOLDS != fold]
+        test = [a for a in articles if topic[a.id] % FOLDS == fold]
+        train_gold = {a.id: gold[a.id] for a in train}
+
+        def our_f1(t: float) -> float:  # mean over 2 orders: the threshold should not fit one order
+            return float(np.mean([bcubed(ours(shuffled(train, 100 + s), DEFAULT_PARAMS.replace(threshold=t),
+                                              vectors), train_gold)[2] for s in range(2)]))
+
+        t_ours, _ = tune(our_f1, our_grid, train_gold)
+        base_train = Baseline(train)
+        t_base, _ = tune(base_train.run, base_grid, train_gold)
+        chosen_ours.append(t_ours)
+        chosen_base.append(t_base)
+        for s in orders:
+            run = ours(shuffled(test, s), DEFAULT_PARAMS.replace(threshold=t_ours), vectors)
+            pooled_ours[s].update({k: f"{fold}:{v}" for k, v in run.items()})
+        pooled_base.update({k: f"{fold}:{v}" for k, v in Baseline(test).run(t_base).items()})
+        print(f"  fold {fold}: {len(test)} held-out articles, threshold ours {t_ours} / baseline {t_base}",
+              file=sys.stderr)
+    ours_scores = np.array([bcubed(pooled_ours[s], gold) for s in orders])
+    base_scores = bcubed(pooled_base, gold)
+
+    # All 35 topics at once with the shipped threshold (tuned on all dev topics — in-sample).
+    all_ours = np.array([bcubed(ours(shuffled(articles, s), DEFAULT_PARAMS, vectors), gold) for s in orders])
+    all_t_base, _ = tune(Baseline(articles).run, base_grid, gold)
+    all_base = bcubed(Baseline(articles).run(all_t_base), gold)
+
+    def fmt(values: np.ndarray) -> str:
+        return f"{values.mean():.3f} [{values.min():.3f}–{values.max():.3f}]"
+
+    rows = [
+        ("ECB+ leave-topics-out (5 folds), BCubed P", fmt(ours_scores[:, 0]), f"{base_scores[0]:.3f}"),
+        ("ECB+ leave-topics-out (5 folds), BCubed R", fmt(ours_scores[:, 1]), f"{base_scores[1]:.3f}"),
+        ("ECB+ leave-topics-out (5 folds), BCubed F1", fmt(ours_scores[:, 2]), f"{base_scores[2]:.3f}"),
+        ("  thresholds chosen per fold", " ".join(f"{t:g}" for t in chosen_ours),
+         " ".join(f"{t:g}" for t in chosen_base)),
+        (f"ECB+ all 35 topics at once, in-sample, BCubed F1 (θ {DEFAULT_PARAMS.threshold:g} / {all_t_base:g})",
+         fmt(all_ours[:, 2]), f"{all_base[2]:.3f}"),
+        ("ECB+ articles scored (empty text left out)", f"{len(articles)} ({empty} out)", f"{len(articles)}"),
+    ]
+    return rows
+
+
+def agreement(a: dict[str, str], b: dict[str, str]) -> float:
+    return bcubed(a, b)[2]
+
+
+def t17_benchmark(quick: bool) -> list[tuple]:
+    base = load_t17()
+    if quick:
+        base = base[::4]
+    rows = []
+    runs = {}
+    for copies in (1, 4):
+        corpus = [replace(a, id=f"{a.id}.{k}" if k else a.id, published=a.published + timedelta(days=730 * k))
+                  for k in range(copies) for a in base]
+        corpus.sort(key=lambda a: (a.published, a.id))
+        start = time.perf_counter()
+        vectors = {a.id: features(a) for a in corpus}
+        featured = time.perf_counter()
+        runs[copies] = ours(corpus, DEFAULT_PARAMS, vectors, batch=64)
+        done = time.perf_counter()
+        stories = len(set(runs[copies].values()))
+        rows.append((f"T17 {copies}× ({len(corpus)} articles): articles/s features | assign | stories",
+                     f"{len(corpus) / (featured - start):.0f} | {len(corpus) / (done - featured):.0f} | {stories}",
+                     ""))
+        if copies == 1:
+            start = time.perf_counter()
+            bl = Baseline(corpus)
+            labels = bl.run(0.9)
+            rows[-1] = rows[-1][:2] + (f"{len(corpus) / (time.perf_counter() - start):.0f} (whole run) | "
+                                       f"{len(set(labels.values()))}",)
+            reference_vectors, reference_corpus = vectors, corpus
+            undated = [replace(a, published=None, published_source=None) for a in corpus]
+            start = time.perf_counter()
+            runs["undated"] = ours(undated, DEFAULT_PARAMS, vectors, batch=64)
+            rows.append(("T17 1×, undated mode: assign articles/s | stories",
+                         f"{len(corpus) / (time.perf_counter() - start):.0f} | {len(set(runs['undated'].values()))}",
+                         ""))
+    reference = ours(reference_corpus, DEFAULT_PARAMS, reference_vectors, batch=1)
+    for size in (64, 512):
+        other = ours(reference_corpus, DEFAULT_PARAMS, reference_vectors, batch=size)
+        rows.append((f"T17 1× agreement (BCubed F1) batch 1 vs {size}", f"{agreement(other, reference):.3f}", ""))
+    by_day = defaultdict(list)
+    for a in reference_corpus:
+        by_day[a.published].append(a)
+    values = []
+    for seed in range(3 if not quick else 1):
+        order = [a for d in sorted(by_day) for a in shuffled(by_day[d], seed)]
+        values.append(agreement(ours(order, DEFAULT_PARAMS, reference_vectors, batch=1), reference))
+    rows.append(("T17 1× agreement, shuffled within each day (3 seeds)",
+                 f"{np.mean(values):.3f} [{min(values):.3f}–{max(values):.3f}]", ""))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="coarser grids, fewer orders, 1/4 of T17")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    rows = ecb_benchmark(args.quick) + t17_benchmark(args.quick)
+    width = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows + [("", "ours")])
+    print(f"{'measure':<{width}}  {'ours (dateline.cluster)':<{w1}}  baseline (TF-IDF + agglomerative)")
+    print("-" * (width + w1 + 40))
+    for name, a, b in rows:
+        print(f"{name:<{width}}  {a:<{w1}}  {b}")
+    print(f"\n(bench ran in {time.perf_counter() - started:.0f} s; params: {json.dumps(DEFAULT_PARAMS.__class__.__name__)} "
+          f"threshold={DEFAULT_PARAMS.threshold:g}, window={DEFAULT_PARAMS.window_days} days)")
+
+
+if __name__ == "__main__":
+    main()
