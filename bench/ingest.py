@@ -23,17 +23,53 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "t17-dev"
 
 RUN = r"""
-import json, resource, sys, time
-from pathlib import Path
+import json, os, resource, sys, threading, time
 import dateline
+
+def descendants(root):
+    parents = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                parents[int(pid)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            pass
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+def rss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+peak_worker = 0.0
+done = threading.Event()
+
+def sample():  # worker processes live under the forkserver, so getrusage cannot see them
+    global peak_worker
+    while not done.wait(0.2):
+        for pid in descendants(os.getpid()):
+            peak_worker = max(peak_worker, rss_mb(pid))
+
+threading.Thread(target=sample, daemon=True).start()
 db, workers, *paths = sys.argv[1:]
 start = time.perf_counter()
 with dateline.open(db) as corpus:
     report = corpus.ingest(paths, workers=int(workers))
 seconds = time.perf_counter() - start
+done.set()
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "report": report.to_dict(), "rss_main": own, "rss_worker": children}))
+print(json.dumps({"seconds": seconds, "report": report.to_dict(), "rss_main": own, "rss_worker": peak_worker}))
 """
 
 FLOOR = r"""
@@ -86,6 +122,7 @@ def main() -> None:
             rows.append((label, workers, run(RUN, [str(db), str(workers), *paths])))
     print(f"{'run':32} {'workers':>7} {'read':>6} {'stored':>6} {'rejected':>8} {'art/s':>8} "
           f"{'main MB':>8} {'worker MB':>9}")
+    print("(peak RSS; worker MB is the largest single worker process, 0 when parsing runs in the main process)")
     for label, workers, result in rows:
         report = result["report"]
         rate = report["read"] / result["seconds"]

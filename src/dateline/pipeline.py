@@ -58,7 +58,7 @@ def _parse(raw: Raw, today: date) -> Article | Reject:
         evidence = raw.content
     if not page.text.strip():
         return Reject(raw.path, raw.line, "empty after cleaning: no article text found")
-    url = raw.url or page.url
+    url = raw.url or page.url or (source.article_url(raw.content) if raw.kind == "text" else None)
     dated = dates.publication_date(text=evidence, body=page.text, url=url, path=raw.path,
                                    html=raw.content if raw.kind == "html" else None,
                                    given=raw.published, today=today)

@@ -269,7 +269,7 @@ def _skip_rest_of_line(handle: io.BufferedIOBase, chunk: int) -> None:
 
 def _jsonl_record(line: bytes, path: Path, number: int, origin: str) -> Record:
     try:
-        data = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+        data = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8").strip())
     except UnicodeDecodeError:
         return Reject(str(path), number, "not UTF-8 text (JSON Lines must be UTF-8)")
     except json.JSONDecodeError as error:

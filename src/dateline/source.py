@@ -113,3 +113,18 @@ def from_credit(text: str) -> str | None:
         if re.search(rf"\b(?:told|with|to|by|from|via) {re.escape(first)}\b(?! [A-Z])", body):
             return first
     return None
+
+
+MEDIA = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|ico|css|js)(?:\?|$)", re.I)
+
+
+def article_url(text: str) -> str | None:
+    """A flattened page often keeps its own address on a line of its own: a URL with a slug path."""
+    for line in text[:5000].splitlines():
+        line = line.strip()
+        if not URL.fullmatch(line) or MEDIA.search(line):
+            continue
+        path = urlsplit(line).path
+        if "-" in path and len(path) > 20:  # /world/2021...-ambassador-to-fly/: an article, not a logo
+            return line
+    return None
