@@ -34,7 +34,7 @@ def test_ingest_json_report(runner, cli_app, small_corpus, db):
     result = run(runner, cli_app, "ingest", small_corpus, "--db", db, "--workers", 1, "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert set(report) == {"read", "stored", "unchanged", "rejected", "rejects_by_reason"}
+    assert set(report) == {"read", "stored", "unchanged", "rejected", "duplicates", "rejects_by_reason"}
     assert report["read"] == report["stored"] + report["unchanged"] + report["rejected"]
     assert report["stored"] >= 4
     assert report["rejected"] == sum(report["rejects_by_reason"].values()) >= 3

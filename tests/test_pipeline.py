@@ -103,7 +103,7 @@ def test_counts_add_up_and_every_file_is_accounted_for(spec):
         assert all(row[2].strip() for row in rejects)  # every reject has a reason
         if not files:
             assert report.to_dict() == {"read": 0, "stored": 0, "unchanged": 0, "rejected": 0,
-                                        "rejects_by_reason": {}}
+                                        "duplicates": 0, "rejects_by_reason": {}}
 
 
 @PROPERTY
@@ -177,7 +177,7 @@ def test_report_groups_reasons_without_details(tmp_path, helpers):
     write(tmp_path / "c" / "c.pdf", "x")
     report = ingest(tmp_path / "t.db", [tmp_path / "c"])
     assert report.to_dict() == {
-        "read": 3, "stored": 0, "unchanged": 0, "rejected": 3,
+        "read": 3, "stored": 0, "unchanged": 0, "rejected": 3, "duplicates": 0,
         "rejects_by_reason": {"invalid JSON: Expecting property name enclosed in double quotes at line 1 column 2": 1,
                               "not a JSON object": 1, "not a supported file type": 1},
     }
@@ -201,8 +201,10 @@ def test_parse_builds_an_article_from_a_scraper_record():
     raw = Raw("/c/feed.jsonl", 3, "https://www.theguardian.com/world/x", "x", "text", article_text(1, title=False),
               url="https://www.theguardian.com/world/x", source=None, title="Channel reopens",
               published="2021-03-29")
-    result = pipeline.parse(raw, TODAY)
-    assert isinstance(result, Article), result
+    parsed = pipeline.parse(raw, TODAY)
+    assert isinstance(parsed, pipeline.Parsed), parsed
+    result = parsed.article
+    assert len(parsed.keys) == 64 and len(parsed.shingles) > 0
     assert result.id == raw.id and result.line == 3 and result.external_id == "x"
     assert result.source == "The Guardian"
     assert result.title == "Channel reopens"

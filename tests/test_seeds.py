@@ -57,7 +57,7 @@ def test_sources(seeds, number, expected):
     ("000", date(2018, 12, 28), "dateline"),
     ("002", date(2021, 7, 13), None),
     ("003", date(2021, 3, 17), "url"),
-    ("001", None, None),
+    ("001", date(2021, 7, 13), "inferred"),  # a trimmed copy of 002: its canonical's date
     ("004", None, None),
 ])
 def test_publication_dates(seeds, number, expected, provenance):

@@ -39,7 +39,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="One JSON array on stdo
 JsonlOption = Annotated[bool, typer.Option("--jsonl", help="One JSON object a line, streamed.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="CSV with a header row.")]
 
-ARTICLE_COLUMNS = ["id", "published", "published_source", "source", "title"]
+ARTICLE_COLUMNS = ["id", "published", "published_source", "source", "title", "duplicate_of"]
 
 
 class UserError(UsageError):
@@ -176,7 +176,7 @@ def _ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes
 
 def show_report(report: pipeline.Report) -> None:
     out.print(f"read {report.read} = stored {report.stored} + unchanged {report.unchanged} "
-              f"+ rejected {report.rejected}", highlight=False)
+              f"+ rejected {report.rejected}; duplicates found {report.duplicates}", highlight=False)
     for reason, count in sorted(report.reasons.items(), key=lambda item: (-item[1], item[0])):
         out.print(f"  rejected {count}: {reason}", highlight=False)
     if report.rejected:
@@ -250,6 +250,19 @@ def search(
         except QueryError as error:
             raise UserError(f"{error} (quote words with special characters: '\"U.S.\"')") from None
         emit(results, fmt, ["id", "published", "source", "title", "snippet"])
+
+
+@app.command()
+def dupes(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    as_jsonl: JsonlOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Duplicate groups: each canonical article with its exact, near and containment copies."""
+    fmt = output_format(as_json, as_jsonl, as_csv)
+    with open_corpus(db) as corpus:
+        emit(corpus.dupes(), fmt, ["canonical", "duplicates"])
 
 
 @app.command()

@@ -65,6 +65,12 @@ class Corpus:
                  "snippet": snippet, "score": score}
                 for a, snippet, score in self.store.search(query, limit)]
 
+    def dupes(self) -> Iterator[dict]:
+        """Duplicate groups: each canonical with the copies that point to it."""
+        for canonical, members in self.store.dupes():
+            yield {"canonical": canonical,
+                   "duplicates": [{"id": i, "kind": kind, "score": round(score, 4)} for i, kind, score in members]}
+
     def rejects(self) -> Iterator[Reject]:
         return self.store.rejects()
 

@@ -1,8 +1,10 @@
-"""The pipeline: read → clean → date → store, in batches, on a bounded process pool.
+"""The pipeline: read → clean → date → dedup → store, in batches, on a bounded process pool.
 
-`parse` is a pure function of one `Raw`, so it maps unchanged onto processes
-(and later onto a cluster). Only the main process reads files and writes the
-store, and it keeps at most a few batches in flight, so memory stays flat
+`parse` is a pure function of one `Raw` (cleaning, dating and the duplicate
+fingerprint), so it maps unchanged onto processes (and later onto a cluster).
+Only the main process reads files and touches the store: it checks each batch
+against the duplicate index kept in the store, then writes the batch, all in one
+transaction. It keeps at most a few batches in flight, so memory stays flat
 however large the corpus is.
 """
 from __future__ import annotations
@@ -14,7 +16,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import clean, dates, language, read, source
+import numpy as np
+
+from . import clean, dates, dedup, language, read, source
 from .models import Article, Raw, Reject
 from .store import Store
 
@@ -30,21 +34,35 @@ class Report:
     stored: int = 0
     unchanged: int = 0
     rejected: int = 0
+    duplicates: int = 0  # stored articles found to duplicate another
     reasons: Counter = field(default_factory=Counter)
 
     def to_dict(self) -> dict:
         return {"read": self.read, "stored": self.stored, "unchanged": self.unchanged,
-                "rejected": self.rejected, "rejects_by_reason": dict(sorted(self.reasons.items()))}
+                "rejected": self.rejected, "duplicates": self.duplicates,
+                "rejects_by_reason": dict(sorted(self.reasons.items()))}
 
     def reject(self, reason: str) -> None:
         self.rejected += 1
         self.reasons[reason.split(" (")[0]] += 1
 
 
-def parse(raw: Raw, today: date | None = None) -> Article | Reject:
-    """Clean and date one input. Never raises: an input it cannot handle becomes a Reject."""
+@dataclass(slots=True)
+class Parsed:
+    """An article with the duplicate fingerprint of its text, ready for the corpus-wide stages."""
+
+    article: Article
+    shingles: np.ndarray
+    keys: list[int]
+
+
+def parse(raw: Raw, today: date | None = None) -> Parsed | Reject:
+    """Clean, date and fingerprint one input. Never raises: an input it cannot handle becomes a Reject."""
     try:
-        return _parse(raw, today or date.today())
+        article = _parse(raw, today or date.today())
+        if isinstance(article, Reject):
+            return article
+        return Parsed(article, *dedup.fingerprint(article.text))
     except Exception as error:  # a bug must cost one article, not the batch; the reason says so
         return Reject(raw.path, raw.line, f"could not be processed ({type(error).__name__}: {error})"[:300])
 
@@ -70,7 +88,7 @@ def _parse(raw: Raw, today: date) -> Article | Reject:
     )
 
 
-def parse_batch(batch: list[Raw], today: date) -> list[Article | Reject]:
+def parse_batch(batch: list[Raw], today: date) -> list[Parsed | Reject]:
     return [parse(raw, today) for raw in batch]
 
 
@@ -91,7 +109,7 @@ def records(paths: Iterable[str], *, workers: int = 1, max_bytes: int = read.MAX
     today = today or date.today()
     with Workers(workers) as pool:
         for batch, parsed in pool.map(batches(read.read(paths, max_bytes)), today):
-            yield from parsed
+            yield from (p.article if isinstance(p, Parsed) else p for p in parsed)
             yield from (r for r in batch if isinstance(r, Reject))
 
 
@@ -108,12 +126,15 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
         report.read += sum(1 for r in batch if isinstance(r, Raw) and r.id in known)
         return [r for r in batch if not (isinstance(r, Raw) and r.id in known)]
 
+    deduper = dedup.Deduper(store)
     with Workers(workers) as pool:
         todo = (fresh(batch) for batch in batches(read.read(paths, max_bytes, on_file=on_file)))
         for batch, parsed in pool.map(todo, today):
             rejects = [r for r in batch if isinstance(r, Reject)] + [r for r in parsed if isinstance(r, Reject)]
-            articles = [a for a in parsed if isinstance(a, Article)]
-            stored, unchanged = store.write(articles, rejects)
+            fresh_articles = [p for p in parsed if isinstance(p, Parsed)]
+            with store.transaction():
+                report.duplicates += fold(store, deduper, fresh_articles)
+                stored, unchanged = store.write([p.article for p in fresh_articles], rejects)
             report.read += len(batch)
             report.stored += stored
             report.unchanged += unchanged  # the same input twice in one run
@@ -122,6 +143,43 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
             if progress:
                 progress(report)
     return report
+
+
+def fold(store: Store, deduper: dedup.Deduper, batch: list[Parsed]) -> int:
+    """Check a batch against the duplicate index (and itself), in input order.
+
+    Sets each article's `duplicate_of`, re-points earlier articles when a better
+    canonical arrives, and lets an undated copy inherit its canonical's date.
+    Returns how many articles of the batch are duplicates.
+    """
+    pending = {p.article.id: p.article for p in batch}
+    for item in batch:
+        article = item.article
+        needed = deduper.needs(item.keys, article.id)
+        others = {i: pending[i] for i in needed if i in pending}
+        if needed - others.keys():
+            others.update((a.id, a) for a in store.articles(ids=needed - others.keys()))
+        verdict = deduper.check(article, item.shingles, item.keys, others)
+        article.duplicate_of = verdict.match.canonical if verdict.match else None
+        for member, match in verdict.repointed:
+            if member in pending:
+                pending[member].duplicate_of = match.canonical
+            inherit_date(store, pending, member, match.canonical)
+        if verdict.match:
+            inherit_date(store, pending, article.id, verdict.match.canonical)
+    return sum(1 for p in batch if p.article.duplicate_of)
+
+
+def inherit_date(store: Store, pending: dict[str, Article], copy_id: str, canonical_id: str) -> None:
+    """An undated copy was published when its canonical was, as far as anyone can tell."""
+    copy = pending.get(copy_id) or store.article(copy_id)
+    canonical = pending.get(canonical_id) or store.article(canonical_id)
+    if copy is None or canonical is None or copy.published or not canonical.published:
+        return
+    if copy_id in pending:
+        copy.published, copy.published_source = canonical.published, "inferred"
+    else:
+        store.set_published(copy_id, canonical.published, "inferred")
 
 
 class Workers:
@@ -144,7 +202,7 @@ class Workers:
             self.pool.join()
 
     def map(self, todo: Iterable[list[Raw | Reject]], today: date
-            ) -> Iterator[tuple[list[Raw | Reject], list[Article | Reject]]]:
+            ) -> Iterator[tuple[list[Raw | Reject], list[Parsed | Reject]]]:
         """Yield (batch, parsed raws of the batch) in input order."""
         if self.pool is None:
             for batch in todo:

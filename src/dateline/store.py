@@ -6,13 +6,17 @@ killed ingest leaves whole batches behind, and running it again completes it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
+from .dedup import Match
 from .models import Article, Reject
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -57,6 +61,26 @@ MIGRATIONS: dict[int, str] = {
         reason TEXT NOT NULL,
         PRIMARY KEY (path, line)
     );
+    """,
+    # Duplicate index: LSH band keys, shingle sets for exact verification, and each
+    # duplicate's pointer to its canonical (mirrored in articles.duplicate_of).
+    2: """
+    CREATE TABLE bands (
+        key INTEGER NOT NULL,
+        article TEXT NOT NULL,
+        PRIMARY KEY (key, article)
+    ) WITHOUT ROWID;
+    CREATE TABLE shingles (
+        article TEXT PRIMARY KEY,
+        hashes BLOB NOT NULL
+    );
+    CREATE TABLE duplicates (
+        article TEXT PRIMARY KEY,
+        canonical TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        score REAL NOT NULL
+    );
+    CREATE INDEX duplicates_canonical ON duplicates(canonical);
     """,
 }
 
@@ -118,8 +142,7 @@ class Store:
     def write(self, articles: Iterable[Article], rejects: Iterable[Reject]) -> tuple[int, int]:
         """Store one batch in one transaction. Returns (stored, unchanged): an id already present is unchanged."""
         stored = unchanged = 0
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self.transaction():
             for article in articles:
                 cursor = self.db.execute(
                     f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) "
@@ -132,6 +155,17 @@ class Store:
             self.db.executemany(
                 "INSERT OR REPLACE INTO rejects (path, line, reason) VALUES (?, ?, ?)",
                 [(r.path, r.line or 0, r.reason) for r in rejects])
+        return stored, unchanged
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction: all of it is written, or none of it. Nested uses join the outer one."""
+        if self.db.in_transaction:
+            yield
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            yield
             self.db.execute("COMMIT")
         except BaseException as error:
             if self.db.in_transaction:
@@ -139,7 +173,61 @@ class Store:
             if isinstance(error, sqlite3.Error):
                 raise StoreError(f"cannot write to database {self.path}: {error}") from None
             raise
-        return stored, unchanged
+
+    def set_published(self, article_id: str, day: date, provenance: str) -> None:
+        self.db.execute("UPDATE articles SET published = ?, published_source = ? WHERE id = ?",
+                        (day.isoformat(), provenance, article_id))
+
+    # --- the duplicate index (dedup.Index) -------------------------------
+
+    def candidates(self, keys: Sequence[int]) -> set[str]:
+        keys = [int(key) for key in keys]
+        marks = ",".join("?" * len(keys))
+        return {row[0] for row in self.db.execute(f"SELECT article FROM bands WHERE key IN ({marks})", keys)}
+
+    def add(self, article_id: str, keys: Sequence[int], shingles: np.ndarray) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO bands (key, article) VALUES (?, ?)",
+                            [(int(key), article_id) for key in keys])
+        self.db.execute("INSERT OR REPLACE INTO shingles (article, hashes) VALUES (?, ?)",
+                        (article_id, np.ascontiguousarray(shingles, dtype=np.uint64).tobytes()))
+
+    def shingles(self, article_id: str) -> np.ndarray | None:
+        row = self.db.execute("SELECT hashes FROM shingles WHERE article = ?", (article_id,)).fetchone()
+        return np.frombuffer(row[0], dtype=np.uint64) if row else None
+
+    def pointer(self, article_id: str) -> Match | None:
+        row = self.db.execute("SELECT canonical, kind, score FROM duplicates WHERE article = ?",
+                              (article_id,)).fetchone()
+        return Match(*row) if row else None
+
+    def point(self, article_id: str, match: Match | None) -> None:
+        if match is None:
+            self.db.execute("DELETE FROM duplicates WHERE article = ?", (article_id,))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO duplicates (article, canonical, kind, score) VALUES (?, ?, ?, ?)",
+                            (article_id, match.canonical, match.kind, match.score))
+        self.db.execute("UPDATE articles SET duplicate_of = ? WHERE id = ?",
+                        (match.canonical if match else None, article_id))
+
+    def group(self, canonical_id: str) -> list[str]:
+        return [row[0] for row in self.db.execute(
+            "SELECT article FROM duplicates WHERE canonical = ? ORDER BY article", (canonical_id,))]
+
+    def dupes(self) -> Iterator[tuple[str, list[tuple[str, str, float]]]]:
+        """Every canonical with its duplicates as (id, kind, score), canonicals in order of publication."""
+        rows = self.db.execute(
+            "SELECT d.canonical, d.article, d.kind, d.score FROM duplicates d "
+            "JOIN articles a ON a.id = d.canonical "
+            "ORDER BY a.published IS NULL, a.published, d.canonical, d.article")
+        current, members = None, []
+        for canonical, article, kind, score in rows:
+            if canonical != current:
+                if current is not None:
+                    yield current, members
+                current, members = canonical, []
+            members.append((article, kind, score))
+        if current is not None:
+            yield current, members
 
     # --- reading ---------------------------------------------------------
 
