@@ -266,6 +266,22 @@ def dupes(
 
 
 @app.command()
+def stories(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    as_jsonl: JsonlOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Stories: groups of articles about one real-world event, oldest first."""
+    fmt = output_format(as_json, as_jsonl, as_csv)
+    with open_corpus(db) as corpus:
+        rows = corpus.stories()
+        if fmt == "table":
+            rows = ({**row, "articles": len(row["articles"]), "outlets": ", ".join(row["outlets"])} for row in rows)
+        emit(rows, fmt, ["id", "first", "last", "articles", "outlets", "label"])
+
+
+@app.command()
 def rejects(
     db: DbOption = None,
     as_json: JsonOption = False,

@@ -251,6 +251,10 @@ class State(Protocol):
 
     def save(self, story: StoryState) -> None: ...
 
+    def sequence(self) -> int:
+        """The highest `.updated` saved so far, so a new Clusterer continues the clock."""
+        ...
+
     def add_document(self, terms: Iterable[str]) -> None:
         """Count one more article containing each of `terms` (once each)."""
         ...
@@ -298,6 +302,9 @@ class MemoryState:
 
     def get(self, story: str) -> StoryState | None:
         return self.stories.get(story)
+
+    def sequence(self) -> int:
+        return max((story.updated for story in self.stories.values()), default=0)
 
     def active(self, start: date | None, end: date | None, terms: Sequence[str], limit: int) -> list[StoryState]:
         shared: dict[str, int] = defaultdict(int)
@@ -352,7 +359,7 @@ class Clusterer:
     def __init__(self, state: State, params: Params | None = None) -> None:
         self.state = state
         self.params = params or DEFAULT_PARAMS
-        self._sequence = 0
+        self._sequence = state.sequence()
         self._inferred: dict[str, date] = {}
 
     # -- public

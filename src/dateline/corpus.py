@@ -71,6 +71,14 @@ class Corpus:
             yield {"canonical": canonical,
                    "duplicates": [{"id": i, "kind": kind, "score": round(score, 4)} for i, kind, score in members]}
 
+    def stories(self) -> Iterator[dict]:
+        """Stories, oldest first: label, articles (duplicates included), outlets, first and last date."""
+        for story in self.store.stories():
+            yield {"id": story.id, "label": story.label, "articles": list(story.articles),
+                   "outlets": list(story.outlets),
+                   "first": story.first.isoformat() if story.first else None,
+                   "last": story.last.isoformat() if story.last else None}
+
     def rejects(self) -> Iterator[Reject]:
         return self.store.rejects()
 

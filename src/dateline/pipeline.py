@@ -1,10 +1,10 @@
-"""The pipeline: read → clean → date → dedup → store, in batches, on a bounded process pool.
+"""The pipeline: read → clean → date → dedup → cluster → store, in batches, on a bounded process pool.
 
-`parse` is a pure function of one `Raw` (cleaning, dating and the duplicate
-fingerprint), so it maps unchanged onto processes (and later onto a cluster).
-Only the main process reads files and touches the store: it checks each batch
-against the duplicate index kept in the store, then writes the batch, all in one
-transaction. It keeps at most a few batches in flight, so memory stays flat
+`parse` is a pure function of one `Raw` (cleaning, dating, the duplicate
+fingerprint and the story features), so it maps unchanged onto processes (and
+later onto a cluster). Only the main process reads files and touches the store:
+it checks each batch against the duplicate index and the stories kept in the
+store, then writes the batch, all in one transaction. It keeps at most a few batches in flight, so memory stays flat
 however large the corpus is.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import date
 
 import numpy as np
 
-from . import clean, dates, dedup, language, read, source
+from . import clean, cluster, dates, dedup, language, read, source
 from .models import Article, Raw, Reject
 from .store import Store
 
@@ -54,6 +54,7 @@ class Parsed:
     article: Article
     shingles: np.ndarray
     keys: list[int]
+    vector: dict[str, float]  # story features
 
 
 def parse(raw: Raw, today: date | None = None) -> Parsed | Reject:
@@ -62,7 +63,7 @@ def parse(raw: Raw, today: date | None = None) -> Parsed | Reject:
         article = _parse(raw, today or date.today())
         if isinstance(article, Reject):
             return article
-        return Parsed(article, *dedup.fingerprint(article.text))
+        return Parsed(article, *dedup.fingerprint(article.text), cluster.features(article))
     except Exception as error:  # a bug must cost one article, not the batch; the reason says so
         return Reject(raw.path, raw.line, f"could not be processed ({type(error).__name__}: {error})"[:300])
 
@@ -126,7 +127,7 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
         report.read += sum(1 for r in batch if isinstance(r, Raw) and r.id in known)
         return [r for r in batch if not (isinstance(r, Raw) and r.id in known)]
 
-    deduper = dedup.Deduper(store)
+    deduper, clusterer = dedup.Deduper(store), cluster.Clusterer(store)
     with Workers(workers) as pool:
         todo = (fresh(batch) for batch in batches(read.read(paths, max_bytes, on_file=on_file)))
         for batch, parsed in pool.map(todo, today):
@@ -134,6 +135,7 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
             fresh_articles = [p for p in parsed if isinstance(p, Parsed)]
             with store.transaction():
                 report.duplicates += fold(store, deduper, fresh_articles)
+                group(store, clusterer, fresh_articles)
                 stored, unchanged = store.write([p.article for p in fresh_articles], rejects)
             report.read += len(batch)
             report.stored += stored
@@ -180,6 +182,30 @@ def inherit_date(store: Store, pending: dict[str, Article], copy_id: str, canoni
         copy.published, copy.published_source = canonical.published, "inferred"
     else:
         store.set_published(copy_id, canonical.published, "inferred")
+
+
+def group(store: Store, clusterer: cluster.Clusterer, batch: list[Parsed]) -> None:
+    """Put each article of a batch (already folded) into a story; a duplicate joins its canonical's.
+
+    Undated articles may get a date from their story (`inferred`), now or when a
+    later batch dates the story.
+    """
+    clusterer.assign_batch([(p.article, p.vector) for p in batch if not p.article.duplicate_of])
+    pending = {p.article.id: p.article for p in batch}
+    for item in batch:
+        article = item.article
+        if not article.duplicate_of:
+            continue
+        canonical = pending.get(article.duplicate_of) or store.article(article.duplicate_of)
+        if canonical is not None and canonical.story and store.get(canonical.story):
+            clusterer.assign_to(canonical.story, article)
+        else:  # a canonical from before stories were kept
+            clusterer.assign(article, item.vector)
+    for article_id, day in clusterer.take_inferred().items():
+        if article_id in pending:
+            pending[article_id].published, pending[article_id].published_source = day, "inferred"
+        else:
+            store.set_published(article_id, day, "inferred")
 
 
 class Workers:

@@ -5,6 +5,7 @@ killed ingest leaves whole batches behind, and running it again completes it.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -13,10 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .cluster import StoryState
 from .dedup import Match
 from .models import Article, Reject
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -81,6 +83,32 @@ MIGRATIONS: dict[int, str] = {
         score REAL NOT NULL
     );
     CREATE INDEX duplicates_canonical ON duplicates(canonical);
+    """,
+    # Stories: each story's state as JSON, indexed by its top terms; document frequencies for IDF.
+    3: """
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        first TEXT,
+        last TEXT,
+        updated INTEGER NOT NULL
+    );
+    CREATE INDEX stories_first ON stories(first);
+    CREATE TABLE story_terms (
+        term TEXT NOT NULL,
+        story TEXT NOT NULL,
+        PRIMARY KEY (term, story)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_terms_story ON story_terms(story);
+    CREATE TABLE terms (
+        term TEXT PRIMARY KEY,
+        df INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    CREATE INDEX articles_story ON articles(story);
     """,
 }
 
@@ -278,6 +306,60 @@ class Store:
         articles = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
         rejects = self.db.execute("SELECT count(*) FROM rejects").fetchone()[0]
         return {"articles": articles, "rejects": rejects}
+
+    # --- story state (cluster.State) -------------------------------------
+
+    def active(self, start: date | None, end: date | None, terms: Sequence[str], limit: int) -> list[StoryState]:
+        terms = list(terms)
+        if not terms:
+            return []
+        sql = (f"SELECT s.state FROM story_terms t JOIN stories s ON s.id = t.story "
+               f"WHERE t.term IN ({','.join('?' * len(terms))})")
+        params: list = list(terms)
+        if start is not None and end is not None:
+            sql += " AND (s.first IS NULL OR (s.first <= ? AND s.last >= ?))"
+            params += [end.isoformat(), start.isoformat()]
+        sql += " GROUP BY s.id ORDER BY count(*) DESC, s.updated DESC, s.id LIMIT ?"
+        params.append(limit)
+        return [StoryState.from_json(json.loads(row[0])) for row in self.db.execute(sql, params)]
+
+    def get(self, story: str) -> StoryState | None:
+        row = self.db.execute("SELECT state FROM stories WHERE id = ?", (story,)).fetchone()
+        return StoryState.from_json(json.loads(row[0])) if row else None
+
+    def save(self, story: StoryState) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO stories (id, state, first, last, updated) VALUES (?, ?, ?, ?, ?)",
+            (story.id, json.dumps(story.to_json(), ensure_ascii=False, sort_keys=True),
+             story.first.isoformat() if story.first else None,
+             story.last.isoformat() if story.last else None, story.updated))
+        self.db.execute("DELETE FROM story_terms WHERE story = ?", (story.id,))
+        self.db.executemany("INSERT OR IGNORE INTO story_terms (term, story) VALUES (?, ?)",
+                            [(term, story.id) for term in story.terms])
+
+    def sequence(self) -> int:
+        return self.db.execute("SELECT coalesce(max(updated), 0) FROM stories").fetchone()[0]
+
+    def add_document(self, terms: Iterable[str]) -> None:
+        self.db.execute("INSERT INTO counters (name, value) VALUES ('documents', 1) "
+                        "ON CONFLICT(name) DO UPDATE SET value = value + 1")
+        self.db.executemany("INSERT INTO terms (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+                            [(term,) for term in set(terms)])
+
+    def document_frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        terms = list(dict.fromkeys(terms))
+        found = dict.fromkeys(terms, 0)
+        for start in range(0, len(terms), 500):
+            chunk = terms[start:start + 500]
+            found.update(self.db.execute(
+                f"SELECT term, df FROM terms WHERE term IN ({','.join('?' * len(chunk))})", chunk))
+        row = self.db.execute("SELECT value FROM counters WHERE name = 'documents'").fetchone()
+        return (row[0] if row else 0), found
+
+    def stories(self) -> Iterator[StoryState]:
+        """Every story, oldest first (undated last)."""
+        for (state,) in self.db.execute("SELECT state FROM stories ORDER BY first IS NULL, first, id"):
+            yield StoryState.from_json(json.loads(state))
 
 
 def _statements(script: str) -> list[str]:
