@@ -91,7 +91,8 @@ def test_articles_csv(runner, cli_app, ingested):
 def test_articles_filters(runner, cli_app, ingested):
     rows = json.loads(run(runner, cli_app, "articles", "--db", ingested, "--json", "--from", "2021-03-01",
                           "--to", "2021-03-31").stdout)
-    assert [r["external_id"] for r in rows] == ["d1"]
+    # d3 shares d1's text, so it may carry d1's date, but only as an inference
+    assert [r["external_id"] for r in rows if r["published_source"] != "inferred"] == ["d1"]
     rows = json.loads(run(runner, cli_app, "articles", "--db", ingested, "--json", "--source", "the guardian").stdout)
     assert [r["external_id"] for r in rows] == ["d1"]
     rows = json.loads(run(runner, cli_app, "articles", "--db", ingested, "--json", "--story", "nope").stdout)

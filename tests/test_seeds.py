@@ -58,7 +58,7 @@ def test_sources(seeds, number, expected):
     ("002", date(2021, 7, 13), None),
     ("003", date(2021, 3, 17), "url"),
     ("001", date(2021, 7, 13), "inferred"),  # a trimmed copy of 002: its canonical's date
-    ("004", None, None),
+    ("004", date(2021, 3, 20), "inferred"),  # "Earlier on Saturday", in the story of 003 (2021-03-17)
 ])
 def test_publication_dates(seeds, number, expected, provenance):
     found = article(seeds, number)
