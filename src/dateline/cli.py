@@ -311,11 +311,7 @@ def demo(
             report = run_ingest(open_corpus(db), [str(folder)], workers, read.MAX_BYTES)
         show_report(report)
         with open_corpus(db) as corpus:
-            emit((article_row(a) for a in corpus.articles()), "table", ["published", "published_source", "source", "title"],
-                 title="Sample corpus: clean, dated, sourced articles")
-            rows = list(corpus.rejects())
-        if rows:
-            emit((reject_row(r) for r in rows), "table", ["path", "line", "reason"], title="Rejected, and why")
+            show_corpus(corpus)
         if scratch:
             err.print("the demo database was temporary; keep one with: dateline demo --db demo.db", highlight=False)
         else:
@@ -323,6 +319,27 @@ def demo(
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def show_corpus(corpus: corpus_api.Corpus) -> None:
+    """The demo's view: articles with their dates, duplicate groups, stories, rejects."""
+    articles = {a.id: a for a in corpus.articles()}
+    emit((article_row(a) for a in articles.values()), "table", ["published", "published_source", "source", "title"],
+         title="Articles: clean, dated, sourced")
+
+    def name(article_id: str) -> str:
+        article = articles.get(article_id)
+        return f"{article.source or '?'}: {article.title or article_id}" if article else article_id
+
+    emit(({"canonical": name(group["canonical"]),
+           "copies": "\n".join(f"{name(d['id'])} ({d['kind']} {d['score']:.2f})" for d in group["duplicates"])}
+          for group in corpus.dupes()), "table", ["canonical", "copies"], title="Duplicates: one text, several outlets")
+    emit(({"dates": f"{s['first'] or '?'} … {s['last'] or '?'}", "articles": len(s["articles"]),
+           "outlets": ", ".join(s["outlets"]), "label": s["label"]} for s in corpus.stories()),
+         "table", ["dates", "articles", "outlets", "label"], title="Stories: articles about one event")
+    rejected = list(corpus.rejects())
+    if rejected:
+        emit((reject_row(r) for r in rejected), "table", ["path", "line", "reason"], title="Rejected, and why")
 
 
 def main() -> None:

@@ -627,7 +627,11 @@ def _context(ev: Evidence, h: DateHit, li: int) -> tuple[str, str, str, str]:
     offset, line = ev.lines[li]
     before = line[max(0, h.start - offset - 60):h.start - offset]
     after = line[h.end - offset:h.end - offset + 40]
-    prev_line = ev.lines[li - 1][1][-60:] if li > 0 else ""
+    # The previous line with text: flattened pages put blank lines between blocks.
+    prev = li - 1
+    while prev > 0 and li - prev < 3 and not ev.lines[prev][1].strip():
+        prev -= 1
+    prev_line = ev.lines[prev][1][-60:] if prev >= 0 else ""
     # "Published:" alone on its line, the date on the next one.
     context_before = prev_line if (not before.strip() and prev_line.strip()) else before
     return before, after, prev_line, context_before
@@ -788,6 +792,9 @@ def choose(cands: list[Candidate]) -> Candidate | None:
             top[c.date] = c
     support: dict[datetime.date, dict[str, float]] = {}
     for c in cands:
+        # htmldate's usual mistake is the modified date: it does not confirm a date labelled "updated".
+        if c.why == "htmldate" and "updated" in top[c.date].why:
+            continue
         if c.source != top[c.date].source:
             per_source = support.setdefault(c.date, {})
             per_source[c.source] = max(per_source.get(c.source, 0.0), c.support)
