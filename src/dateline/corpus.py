@@ -41,14 +41,14 @@ class Corpus:
 
     def ingest(self, paths: Iterable[str | os.PathLike], *, workers: int = 1, max_bytes: int = read.MAX_BYTES,
                progress: Callable[[pipeline.Report], None] | None = None,
-               on_file: Callable[[Path], None] | None = None) -> pipeline.Report:
+               on_file: Callable[[Path], None] | None = None, batch_size: int = pipeline.BATCH) -> pipeline.Report:
         """Read, clean, date and store everything below `paths`. Idempotent."""
         paths = [str(p) for p in paths]
         missing = [p for p in paths if not Path(p).exists()]
         if missing:
             raise FileNotFoundError(f"{missing[0]}: no such file or folder")
         return pipeline.ingest(self.store, paths, workers=workers, max_bytes=max_bytes,
-                               progress=progress, on_file=on_file)
+                               progress=progress, on_file=on_file, batch_size=batch_size)
 
     def articles(self, *, source: str | None = None, start: date | None = None, end: date | None = None,
                  story: str | None = None) -> Iterator[Article]:

@@ -116,7 +116,7 @@ def records(paths: Iterable[str], *, workers: int = 1, max_bytes: int = read.MAX
 
 def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: int = read.MAX_BYTES,
            today: date | None = None, progress: Callable[[Report], None] | None = None,
-           on_file: Callable[[object], None] | None = None) -> Report:
+           on_file: Callable[[object], None] | None = None, batch_size: int = BATCH) -> Report:
     """Run the pipeline over `paths` into `store`. Inputs already stored are skipped unparsed."""
     today = today or date.today()
     report = Report()
@@ -129,7 +129,7 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
 
     deduper, clusterer = dedup.Deduper(store), cluster.Clusterer(store)
     with Workers(workers) as pool:
-        todo = (fresh(batch) for batch in batches(read.read(paths, max_bytes, on_file=on_file)))
+        todo = (fresh(batch) for batch in batches(read.read(paths, max_bytes, on_file=on_file), batch_size))
         for batch, parsed in pool.map(todo, today):
             rejects = [r for r in batch if isinstance(r, Reject)] + [r for r in parsed if isinstance(r, Reject)]
             fresh_articles = [p for p in parsed if isinstance(p, Parsed)]
