@@ -1,0 +1,518 @@
+"""Timeline summarisation: which dates matter, and which sentences say what happened on them.
+
+Pure and SQL-free: the caller (the store) hands in candidate sentences, already
+restricted to the articles the query selected, with syndicated copies folded
+into `carried_by`. Two steps, after DATEWISE (Gholipour Ghalandari & Ifrim 2020):
+
+1. **Date selection.** A date matters when the corpus talks about it: articles
+   published that day, and — the stronger signal — sentences elsewhere that
+   refer back (or forward) to it. Each date gets a handful of count features,
+   smoothed over adjacent days and scaled to the corpus; a linear scorer
+   (hand-set, or learnt on Timeline17 dev topics by `bench/tls.py` and stored in
+   `weights/timeline.json`) ranks them.
+2. **Sentence selection.** For each chosen date, the candidates are sentences
+   that refer to that day and lead sentences of articles published that day.
+   They are ranked by closeness to the date's TF-IDF centroid, relevance to the
+   query, and concreteness (mentions the date, early in its article, not a
+   quote or a question), with an MMR penalty against sentences already chosen
+   for other dates.
+
+Speed: one pass over all sentences counts dates (cheap integer work); term
+vectors are built only for the candidates of the chosen dates. Ingest may store
+`terms(text)` per sentence (a space-joined string is enough) and pass it as
+`Sentence.tokens` to skip tokenising at query time.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from importlib import resources
+from typing import Any
+
+DEFAULT_MAX_DATES = 20  # DESIGN.md: "at most 20" when the evidence decides
+DEFAULT_MIN_SUPPORT = 2  # DESIGN.md: "every date backed by at least 2 sentences"
+
+# Date features, in the order the weights use them. Counts are log-scaled and divided by
+# their maximum over the candidate dates, so a weight means the same on 5 or 5,000 articles.
+DATE_FEATURES = (
+    "pub_articles",  # articles published on the date
+    "pub_sentences",  # sentences published on the date
+    "ref_later",  # sentences published after the date that refer to it (looking back)
+    "ref_earlier",  # sentences published before the date that refer to it (announcements)
+    "ref_same",  # sentences published on the date that name it
+    "ref_articles",  # distinct articles referring to the date
+    "ref_sources",  # distinct outlets referring to the date
+    "next_pub",  # articles published the day after (reports of yesterday's events)
+    "near_ref",  # references to the adjacent days (smoothing)
+    "near_pub",  # articles published on the adjacent days (smoothing)
+)
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "date_weights": {
+        "pub_articles": 0.6,
+        "pub_sentences": 0.2,
+        "ref_later": 1.0,
+        "ref_earlier": 0.3,
+        "ref_same": 0.3,
+        "ref_articles": 0.8,
+        "ref_sources": 0.3,
+        "next_pub": 0.3,
+        "near_ref": 0.2,
+        "near_pub": 0.1,
+    },
+    "date_bias": 0.0,
+    "lead": 5,  # sentences of an article published on a date that speak for that date
+    "pub_lag": 0,  # also let lead sentences of articles published up to this many days later speak
+    "sentence": {
+        "centroid": 1.0,
+        "query": 0.5,
+        "referenced": 0.15,
+        "lead": 0.15,
+        "quote": 0.15,
+        "question": 0.3,
+        "short": 0.3,
+        "long": 0.1,
+        "redundancy": 0.6,
+    },
+    "min_tokens": 6,
+    "max_tokens": 45,
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Records
+
+
+@dataclass(slots=True)
+class Sentence:
+    """A candidate sentence and where it comes from.
+
+    `dates` are the days the sentence refers to (day-granularity temporal expressions,
+    resolved against the article's publication date). `tokens`, if given, are
+    `terms(text)` precomputed at ingest; otherwise they are computed on demand, and
+    only for the sentences that become candidates.
+    """
+
+    text: str
+    article: str
+    source: str | None
+    url: str | None
+    title: str | None
+    published: date | None
+    dates: Sequence[date] = ()
+    position: int = 0  # 0-based index of the sentence in its article
+    carried_by: Sequence[Mapping[str, Any]] = ()  # other outlets carrying the same article
+    tokens: Sequence[str] | None = None
+
+
+@dataclass(slots=True)
+class Chosen:
+    text: str
+    article: str
+    source: str | None
+    url: str | None
+    title: str | None
+    date_source: str  # "published" | "referenced"
+    carried_by: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "article": self.article,
+            "source": self.source,
+            "url": self.url,
+            "title": self.title,
+            "date_source": self.date_source,
+            "carried_by": [
+                {"article": c.get("article"), "source": c.get("source"), "url": c.get("url")}
+                for c in self.carried_by
+            ],
+        }
+
+
+@dataclass(slots=True)
+class Entry:
+    date: date
+    sentences: list[Chosen]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "sentences": [s.to_json() for s in self.sentences]}
+
+
+@dataclass(slots=True)
+class Timeline:
+    query: str
+    entries: list[Entry]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"query": self.query, "entries": [e.to_json() for e in self.entries]}
+
+
+# ---------------------------------------------------------------------------------------
+# Terms
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_STOP = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours out
+    over own said same say says she should so some such than that the their theirs them then there
+    these they this those through to too under until up very was we were what when where which
+    while who whom why will with would you your yours yourself
+    lrb rrb lsb rsb lcb rcb s t d ll m re ve n't nt mr mrs ms""".split()
+)
+
+
+def _stem(word: str) -> str:
+    # Deliberately light: fold plurals and -ing/-ed so "talks"/"talk", "killed"/"kill" meet.
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def terms(text: str) -> tuple[str, ...]:
+    """Content terms of a text: lower-cased words without stop words, lightly stemmed.
+
+    This is what ingest should precompute and store per sentence."""
+    out = []
+    for m in _WORD.finditer(text.lower()):
+        w = m.group().replace("’", "'")
+        if "'" in w:
+            w = w.split("'", 1)[0]
+        if len(w) < 2 or w in _STOP:
+            continue
+        out.append(_stem(w))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------
+# Parameters
+
+
+def load_params(path: str | None = None) -> dict[str, Any]:
+    """Default parameters, overlaid with `weights/timeline.json` (or `path`) when present."""
+    params = json.loads(json.dumps(DEFAULT_PARAMS))
+    try:
+        if path is None:
+            text = resources.files("dateline").joinpath("weights/timeline.json").read_text("utf-8")
+        else:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+    except (FileNotFoundError, OSError):
+        return params
+    return merge_params(params, json.loads(text))
+
+
+def merge_params(base: Mapping[str, Any], override: Mapping[str, Any] | None) -> dict[str, Any]:
+    out = json.loads(json.dumps(base))
+    for key, value in (override or {}).items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key].update(value)
+        else:
+            out[key] = value
+    return out
+
+
+_PARAMS_CACHE: dict[str, Any] | None = None
+
+
+def _default_params() -> dict[str, Any]:
+    global _PARAMS_CACHE  # read-only after first load: the packaged weights never change at run time
+    if _PARAMS_CACHE is None:
+        _PARAMS_CACHE = load_params()
+    return _PARAMS_CACHE
+
+
+# ---------------------------------------------------------------------------------------
+# Date selection
+
+
+@dataclass(slots=True)
+class _DateStats:
+    pub_articles: set = field(default_factory=set)
+    pub_sentences: int = 0
+    ref_later: int = 0
+    ref_earlier: int = 0
+    ref_same: int = 0
+    ref_articles: set = field(default_factory=set)
+    ref_sources: set = field(default_factory=set)
+    support: set = field(default_factory=set)  # distinct sentence texts backing the date
+
+
+def date_statistics(sentences: Sequence[Sentence]) -> dict[date, _DateStats]:
+    stats: dict[date, _DateStats] = defaultdict(_DateStats)
+    for s in sentences:
+        pub = s.published
+        if pub is not None:
+            st = stats[pub]
+            st.pub_articles.add(s.article)
+            st.pub_sentences += 1
+            st.support.add(s.text)
+        for d in set(s.dates):
+            st = stats[d]
+            if pub is None or pub == d:
+                st.ref_same += 1
+            elif pub > d:
+                st.ref_later += 1
+            else:
+                st.ref_earlier += 1
+            st.ref_articles.add(s.article)
+            st.ref_sources.add(s.source or s.article)
+            st.support.add(s.text)
+    return stats
+
+
+def date_features(stats: Mapping[date, _DateStats], dates: Sequence[date]) -> list[list[float]]:
+    """One row of `DATE_FEATURES` per date, log-scaled and divided by the column maximum."""
+    def raw(d: date) -> list[float]:
+        st = stats.get(d)
+        if st is None:
+            return [0.0] * 7
+        return [len(st.pub_articles), st.pub_sentences, st.ref_later, st.ref_earlier, st.ref_same,
+                len(st.ref_articles), len(st.ref_sources)]
+
+    one = timedelta(days=1)
+    rows = []
+    for d in dates:
+        r = raw(d)
+        nxt = stats.get(d + one)
+        prev_, next_ = raw(d - one), raw(d + one)
+        near_ref = prev_[2] + prev_[3] + prev_[4] + next_[2] + next_[3] + next_[4]
+        near_pub = prev_[0] + next_[0]
+        rows.append(r + [len(nxt.pub_articles) if nxt else 0, near_ref, near_pub])
+    if not rows:
+        return rows
+    width = len(rows[0])
+    maxima = [max(math.log1p(row[j]) for row in rows) or 1.0 for j in range(width)]
+    return [[math.log1p(row[j]) / maxima[j] for j in range(width)] for row in rows]
+
+
+def rank_dates(sentences: Sequence[Sentence], *, start: date | None = None, end: date | None = None,
+               params: Mapping[str, Any] | None = None) -> list[tuple[date, float, int]]:
+    """Candidate dates, best first: (date, score, support = distinct sentences backing it)."""
+    p = params if params is not None else _default_params()
+    stats = date_statistics(sentences)
+    dates = sorted(d for d in stats if (start is None or d >= start) and (end is None or d <= end))
+    feats = date_features(stats, dates)
+    weights = [float(p["date_weights"].get(name, 0.0)) for name in DATE_FEATURES]
+    bias = float(p.get("date_bias", 0.0))
+    scored = []
+    for d, row in zip(dates, feats):
+        score = bias + sum(w * x for w, x in zip(weights, row))
+        scored.append((d, score, len(stats[d].support)))
+    scored.sort(key=lambda t: (-t[1], t[0]))
+    return scored
+
+
+# ---------------------------------------------------------------------------------------
+# Sentence selection
+
+_QUOTE_START = re.compile(r"^\s*(?:``|[\"“‘']|-\s)")
+_QUOTE_CHARS = re.compile(r"``|''|[\"“”]")
+
+
+def _vector(tokens: Sequence[str], idf: Mapping[str, float]) -> dict[str, float]:
+    tf: dict[str, float] = {}
+    for t in tokens:
+        tf[t] = tf.get(t, 0.0) + 1.0
+    vec = {t: (1.0 + math.log(c)) * idf.get(t, 0.0) for t, c in tf.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    if norm == 0.0:
+        return {}
+    return {t: v / norm for t, v in vec.items()}
+
+
+def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+@dataclass(slots=True)
+class _Candidate:
+    sentence: Sentence
+    date_source: str
+    tokens: tuple[str, ...]
+    carried_by: list[dict[str, Any]]
+    vec: dict[str, float] = field(default_factory=dict)
+
+
+def _fold_key(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _collect(sentences: Sequence[Sentence], chosen_dates: Sequence[date], lead: int,
+             pub_lag: int) -> dict[date, list[_Candidate]]:
+    wanted = set(chosen_dates)
+    token_cache: dict[int, tuple[str, ...]] = {}
+    out: dict[date, dict[str, _Candidate]] = {d: {} for d in chosen_dates}
+
+    def add(d: date, s: Sentence, source: str) -> None:
+        key = _fold_key(s.text)
+        bucket = out[d]
+        have = bucket.get(key)
+        if have is not None:
+            # The same sentence from another article: one entry, the others carry it.
+            if have.sentence.article != s.article and not any(
+                    c.get("article") == s.article for c in have.carried_by):
+                have.carried_by.append({"article": s.article, "source": s.source, "url": s.url})
+                have.carried_by.extend(dict(c) for c in s.carried_by
+                                       if not any(h.get("article") == c.get("article") for h in have.carried_by))
+            if source == "referenced":
+                have.date_source = "referenced"
+            return
+        toks = token_cache.get(id(s))
+        if toks is None:
+            toks = tuple(s.tokens) if s.tokens is not None else terms(s.text)
+            token_cache[id(s)] = toks
+        bucket[key] = _Candidate(s, source, toks, [dict(c) for c in s.carried_by])
+
+    for s in sentences:
+        refs = [d for d in set(s.dates) if d in wanted]
+        for d in sorted(refs):
+            add(d, s, "referenced")
+        if s.published is None or s.position >= lead or s.dates:
+            # A sentence naming another day speaks for that day, not its publication date.
+            continue
+        for lag in range(pub_lag + 1):
+            d = s.published - timedelta(days=lag)
+            if d in wanted:
+                add(d, s, "published")
+    return {d: list(bucket.values()) for d, bucket in out.items()}
+
+
+def _static_score(c: _Candidate, query_terms: frozenset[str], p: Mapping[str, Any]) -> float:
+    w = p["sentence"]
+    score = 0.0
+    if query_terms:
+        hit = len(query_terms.intersection(c.tokens))
+        title_hit = len(query_terms.intersection(terms(c.sentence.title or ""))) if not hit else 0
+        score += w["query"] * (hit + 0.3 * title_hit) / len(query_terms)
+    if c.date_source == "referenced":
+        score += w["referenced"]
+    score += w["lead"] / (1.0 + c.sentence.position)
+    text = c.sentence.text
+    if _QUOTE_START.match(text) or len(_QUOTE_CHARS.findall(text)) >= 4:
+        score -= w["quote"]
+    if text.rstrip().endswith("?"):
+        score -= w["question"]
+    n = len(c.tokens)
+    if n < p["min_tokens"]:
+        score -= w["short"]
+    elif n > p["max_tokens"]:
+        score -= w["long"]
+    return score
+
+
+def summarise(sentences: Iterable[Sentence], query: str = "", *, max_dates: int | None = None,
+              per_date: int = 1, start: date | None = None, end: date | None = None,
+              params: Mapping[str, Any] | None = None) -> Timeline:
+    """Pick the dates the corpus says most about and, for each, the sentences that say what happened.
+
+    `max_dates=None` keeps every date backed by at least 2 distinct sentences, at most 20,
+    best first. Entries come out in chronological order; the result is deterministic.
+    """
+    if max_dates is not None and max_dates < 0:
+        raise ValueError(f"max_dates={max_dates}: must be 0 or more (None = decided by the evidence)")
+    if per_date < 1:
+        raise ValueError(f"per_date={per_date}: must be at least 1")
+    if start is not None and end is not None and start > end:
+        raise ValueError(f"start {start} is after end {end}: swap them")
+    p = merge_params(_default_params(), params) if params is not None else _default_params()
+    pool = sentences if isinstance(sentences, list) else list(sentences)
+
+    ranked = rank_dates(pool, start=start, end=end, params=p)
+    if max_dates is None:
+        ranked = [r for r in ranked if r[2] >= DEFAULT_MIN_SUPPORT][:DEFAULT_MAX_DATES]
+    else:
+        ranked = ranked[:max_dates]
+    chosen_dates = [d for d, _, _ in ranked]
+    if not chosen_dates:
+        return Timeline(query=query, entries=[])
+
+    candidates = _collect(pool, chosen_dates, int(p["lead"]), int(p["pub_lag"]))
+
+    # IDF over the candidates of the chosen dates: a topic-local vocabulary, cheap to build.
+    df: dict[str, int] = defaultdict(int)
+    n_docs = 0
+    for cands in candidates.values():
+        for c in cands:
+            n_docs += 1
+            for t in set(c.tokens):
+                df[t] += 1
+    idf = {t: math.log((1 + n_docs) / (1 + f)) + 1.0 for t, f in df.items()}
+    query_terms = frozenset(terms(query))
+    w = p["sentence"]
+
+    # Redundancy against everything already chosen, via an inverted index of the chosen
+    # vectors: a candidate only meets the picks it shares terms with.
+    picked_index: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    n_picked = 0
+
+    def redundancy(vec: Mapping[str, float]) -> float:
+        if not n_picked:
+            return 0.0
+        acc: dict[int, float] = defaultdict(float)
+        for t, v in vec.items():
+            for j, u in picked_index.get(t, ()):
+                acc[j] += v * u
+        return max(acc.values(), default=0.0)
+
+    entries: list[Entry] = []
+    head = int(p.get("mmr_head", 50))
+    for d in chosen_dates:  # best date first, so it gets first claim on its sentences
+        cands = candidates.get(d) or []
+        if not cands:
+            continue
+        centroid: dict[str, float] = defaultdict(float)
+        for c in cands:
+            c.vec = _vector(c.tokens, idf)
+            for t, v in c.vec.items():
+                centroid[t] += v
+        norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+        centroid = {t: v / norm for t, v in centroid.items()}
+        base = [(w["centroid"] * _dot(c.vec, centroid) + _static_score(c, query_terms, p), c) for c in cands]
+        base.sort(key=lambda t: (-t[0], t[1].sentence.article, t[1].sentence.position, t[1].sentence.text))
+        base = base[:max(head, per_date)]  # the MMR re-rank only needs the head of the list
+        reds = [redundancy(c.vec) for _, c in base]
+        chosen: list[_Candidate] = []
+        taken = [False] * len(base)
+        while len(chosen) < per_date and len(chosen) < len(base):
+            best, best_score = -1, -math.inf
+            for i, (score, c) in enumerate(base):
+                if taken[i]:
+                    continue
+                s = score - w["redundancy"] * reds[i]
+                if s > best_score:
+                    best, best_score = i, s
+            if best < 0:
+                break
+            taken[best] = True
+            pick = base[best][1]
+            chosen.append(pick)
+            for t, v in pick.vec.items():
+                picked_index[t].append((n_picked, v))
+            n_picked += 1
+            for i, (_, c) in enumerate(base):  # only the new pick can raise a candidate's redundancy
+                if not taken[i]:
+                    reds[i] = max(reds[i], _dot(c.vec, pick.vec))
+        chosen.sort(key=lambda c: (c.sentence.published or date.min, c.sentence.article, c.sentence.position))
+        entries.append(Entry(d, [Chosen(c.sentence.text, c.sentence.article, c.sentence.source,
+                                        c.sentence.url, c.sentence.title, c.date_source, c.carried_by)
+                                 for c in chosen]))
+    entries.sort(key=lambda e: e.date)
+    return Timeline(query=query, entries=entries)
