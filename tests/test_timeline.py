@@ -50,7 +50,11 @@ def referenced(sentences: list[str], dct: dt.date) -> list[list[dt.date]]:
     except ImportError:
         return [_standin_days(s, dct) for s in sentences]
     out: list[list[dt.date]] = [[] for _ in sentences]
-    for i, d in timex.referenced_days(" ".join(sentences), dct, sentences=sentences):
+    spans, start = [], 0
+    for sentence in sentences:
+        spans.append((start, start + len(sentence)))
+        start += len(sentence) + 1
+    for i, d in timex.referenced_days(" ".join(sentences), dct, sentences=spans):
         if d not in out[i]:
             out[i].append(d)
     return out
