@@ -18,7 +18,7 @@ from datetime import date
 
 import numpy as np
 
-from . import clean, cluster, dates, dedup, language, read, source
+from . import clean, cluster, dates, dedup, language, read, source, timex
 from .models import Article, Raw, Reject
 from .store import Store
 
@@ -55,6 +55,9 @@ class Parsed:
     shingles: np.ndarray
     keys: list[int]
     vector: dict[str, float]  # story features
+    spans: list[tuple[int, int]]  # sentences, as character spans of the text
+    days: list[tuple[int, date]]  # (sentence, day it refers to), relative to the date it was parsed with
+    dated_with: date | None  # the publication date `days` were resolved against
 
 
 def parse(raw: Raw, today: date | None = None) -> Parsed | Reject:
@@ -63,7 +66,10 @@ def parse(raw: Raw, today: date | None = None) -> Parsed | Reject:
         article = _parse(raw, today or date.today())
         if isinstance(article, Reject):
             return article
-        return Parsed(article, *dedup.fingerprint(article.text), cluster.features(article))
+        spans = timex.split_sentences(article.text)
+        days = timex.referenced_days(article.text, article.published, spans)
+        return Parsed(article, *dedup.fingerprint(article.text), cluster.features(article), spans, days,
+                      article.published)
     except Exception as error:  # a bug must cost one article, not the batch; the reason says so
         return Reject(raw.path, raw.line, f"could not be processed ({type(error).__name__}: {error})"[:300])
 
@@ -137,6 +143,10 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
                 report.duplicates += fold(store, deduper, fresh_articles)
                 group(store, clusterer, fresh_articles)
                 stored, unchanged = store.write([p.article for p in fresh_articles], rejects)
+                for item in fresh_articles:
+                    if item.article.published != item.dated_with:  # inferred since: "on Saturday" moves with it
+                        item.days = timex.referenced_days(item.article.text, item.article.published, item.spans)
+                    store.write_sentences(item.article.id, item.spans, item.days)
             report.read += len(batch)
             report.stored += stored
             report.unchanged += unchanged  # the same input twice in one run
@@ -181,7 +191,7 @@ def inherit_date(store: Store, pending: dict[str, Article], copy_id: str, canoni
     if copy_id in pending:
         copy.published, copy.published_source = canonical.published, "inferred"
     else:
-        store.set_published(copy_id, canonical.published, "inferred")
+        redate(store, copy_id, canonical.published)
 
 
 def group(store: Store, clusterer: cluster.Clusterer, batch: list[Parsed]) -> None:
@@ -205,7 +215,16 @@ def group(store: Store, clusterer: cluster.Clusterer, batch: list[Parsed]) -> No
         if article_id in pending:
             pending[article_id].published, pending[article_id].published_source = day, "inferred"
         else:
-            store.set_published(article_id, day, "inferred")
+            redate(store, article_id, day)
+
+
+def redate(store: Store, article_id: str, day: date) -> None:
+    """A stored article learns its date (`inferred`): the days its sentences refer to move with it."""
+    store.set_published(article_id, day, "inferred")
+    article = store.article(article_id)
+    if article is not None:
+        spans = [(start, end) for start, end, _ in store.sentences(article_id)]
+        store.write_sentences(article_id, spans, timex.referenced_days(article.text, day, spans))
 
 
 class Workers:

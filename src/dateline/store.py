@@ -18,7 +18,7 @@ from .cluster import StoryState
 from .dedup import Match
 from .models import Article, Reject
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -109,6 +109,23 @@ MIGRATIONS: dict[int, str] = {
         value INTEGER NOT NULL
     );
     CREATE INDEX articles_story ON articles(story);
+    """,
+    # Sentences as spans of the article text, and the days each one refers to ("on June 16").
+    4: """
+    CREATE TABLE sentences (
+        article TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        PRIMARY KEY (article, position)
+    ) WITHOUT ROWID;
+    CREATE TABLE sentence_dates (
+        article TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        PRIMARY KEY (article, position, day)
+    ) WITHOUT ROWID;
+    CREATE INDEX sentence_dates_day ON sentence_dates(day);
     """,
 }
 
@@ -360,6 +377,27 @@ class Store:
         """Every story, oldest first (undated last)."""
         for (state,) in self.db.execute("SELECT state FROM stories ORDER BY first IS NULL, first, id"):
             yield StoryState.from_json(json.loads(state))
+
+    # --- sentences and the days they refer to ----------------------------
+
+    def write_sentences(self, article_id: str, spans: Sequence[tuple[int, int]],
+                        days: Sequence[tuple[int, date]]) -> None:
+        """An article's sentence spans and the days each refers to (replacing what was there)."""
+        self.db.execute("DELETE FROM sentences WHERE article = ?", (article_id,))
+        self.db.execute("DELETE FROM sentence_dates WHERE article = ?", (article_id,))
+        self.db.executemany("INSERT INTO sentences (article, position, start, end) VALUES (?, ?, ?, ?)",
+                            [(article_id, i, start, end) for i, (start, end) in enumerate(spans)])
+        self.db.executemany("INSERT OR IGNORE INTO sentence_dates (article, position, day) VALUES (?, ?, ?)",
+                            [(article_id, i, day.isoformat()) for i, day in days])
+
+    def sentences(self, article_id: str) -> list[tuple[int, int, list[date]]]:
+        """(start, end, days referred to) for each sentence of an article, in order."""
+        days: dict[int, list[date]] = {}
+        for position, day in self.db.execute(
+                "SELECT position, day FROM sentence_dates WHERE article = ? ORDER BY position, day", (article_id,)):
+            days.setdefault(position, []).append(date.fromisoformat(day))
+        return [(start, end, days.get(position, [])) for position, start, end in self.db.execute(
+            "SELECT position, start, end FROM sentences WHERE article = ? ORDER BY position", (article_id,))]
 
 
 def _statements(script: str) -> list[str]:
