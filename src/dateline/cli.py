@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import corpus as corpus_api
-from . import pipeline, read
+from . import pipeline, read, render
 from .models import Article, Reject
 from .store import QueryError, StoreError
 
@@ -279,6 +279,52 @@ def stories(
         if fmt == "table":
             rows = ({**row, "articles": len(row["articles"]), "outlets": ", ".join(row["outlets"])} for row in rows)
         emit(rows, fmt, ["id", "first", "last", "articles", "outlets", "label"])
+
+
+@app.command()
+def timeline(
+    query: Annotated[Optional[str], typer.Argument(help="Full-text query selecting articles; none = all.")] = None,
+    db: DbOption = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="First date (YYYY-MM-DD).")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Last date (YYYY-MM-DD).")] = None,
+    max_dates: Annotated[Optional[int], typer.Option("--max-dates", help="At most this many dates "
+                         "(default: every date backed by at least 2 sentences, at most 20).")] = None,
+    per_date: Annotated[int, typer.Option("--sentences-per-date", help="Sentences for each date.")] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="table, md, json, csv, html or timelinejs.")] = "table",
+    as_json: JsonOption = False,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file.")] = None,
+) -> None:
+    """What happened, when, and who says so: a dated, sourced timeline."""
+    fmt = "json" if as_json else fmt
+    if fmt not in render.FORMATS:
+        raise UserError(f"--format {fmt}: choose one of {', '.join(render.FORMATS)}")
+    first, last = parse_day("--from", start), parse_day("--to", end)
+    if first and last and first > last:
+        raise UserError(f"--from {start} is after --to {end}")
+    if max_dates is not None and max_dates < 1:
+        raise UserError(f"--max-dates {max_dates}: must be 1 or more")
+    if per_date < 1:
+        raise UserError(f"--sentences-per-date {per_date}: must be 1 or more")
+    with open_corpus(db) as corpus:
+        try:
+            result = corpus.timeline(query, start=first, end=last, max_dates=max_dates, per_date=per_date)
+        except QueryError as error:
+            raise UserError(f"{error} (quote words with special characters: '\"U.S.\"')") from None
+    if fmt == "table" and output is None:
+        emit(({"date": e.date.isoformat(), "sentence": s.text,
+               "source": ", ".join([s.source or "?"] + [c.get("source") or "?" for c in s.carried_by]),
+               "via": s.date_source} for e in result.entries for s in e.sentences),
+             "table", ["date", "sentence", "source", "via"], title=f"Timeline: {query}" if query else "Timeline")
+        return
+    text = render.RENDERERS["md" if fmt == "table" else fmt](result)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise Unusable(f"cannot write {output}: {error.strerror or error}") from None
+        err.print(f"wrote {output}", highlight=False)
 
 
 @app.command()

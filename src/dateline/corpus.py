@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
-from . import pipeline, read
+from . import pipeline, read, timeline
 from .models import Article, Reject
 from .store import Store
 
@@ -78,6 +78,31 @@ class Corpus:
                    "outlets": list(story.outlets),
                    "first": story.first.isoformat() if story.first else None,
                    "last": story.last.isoformat() if story.last else None}
+
+    def timeline(self, query: str | None = None, *, start: date | None = None, end: date | None = None,
+                 max_dates: int | None = None, per_date: int = 1) -> timeline.Timeline:
+        """What happened when, for the articles the query selects (all when empty), duplicates folded.
+
+        Each copy's outlet is listed in `carried_by` of its canonical's sentences.
+        """
+        ids = None
+        if query and query.strip():
+            matched = self.store.match(query)
+            ids = sorted({a.duplicate_of or a.id for a in self.store.articles(ids=matched)})
+        copies = self.store.duplicates_of(ids)
+        candidates = []
+        spans = self.store.all_sentences(ids)
+        for article in self.store.articles(ids=ids) if ids is not None else self.store.articles():
+            if article.duplicate_of:
+                continue
+            carried = [{"article": c.id, "source": c.source, "url": c.url} for c in copies.get(article.id, [])]
+            for position, (first, last, days) in enumerate(spans.get(article.id, [])):
+                candidates.append(timeline.Sentence(
+                    text=article.text[first:last], article=article.id, source=article.source, url=article.url,
+                    title=article.title, published=article.published, dates=days, position=position,
+                    carried_by=carried))
+        return timeline.summarise(candidates, query or "", max_dates=max_dates, per_date=per_date,
+                                  start=start, end=end)
 
     def rejects(self) -> Iterator[Reject]:
         return self.store.rejects()

@@ -399,6 +399,48 @@ class Store:
         return [(start, end, days.get(position, [])) for position, start, end in self.db.execute(
             "SELECT position, start, end FROM sentences WHERE article = ? ORDER BY position", (article_id,))]
 
+    def match(self, query: str) -> list[str]:
+        """Ids of every article the full-text query matches."""
+        try:
+            return [row[0] for row in self.db.execute(
+                "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                "WHERE articles_fts MATCH ? ORDER BY a.id", (query,))]
+        except sqlite3.OperationalError as error:
+            raise QueryError(f"cannot search for {query!r}: {error}") from None
+
+    def all_sentences(self, article_ids: Sequence[str] | None) -> dict[str, list[tuple[int, int, list[date]]]]:
+        """{article: [(start, end, days referred to)]} for the given articles (all when None), in one pass."""
+        where, params = "", []
+        if article_ids is not None:
+            ids = list(article_ids)
+            if not ids:
+                return {}
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (id TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM wanted")
+            self.db.executemany("INSERT OR IGNORE INTO wanted (id) VALUES (?)", [(i,) for i in ids])
+            where = " WHERE article IN (SELECT id FROM wanted)"
+        days: dict[tuple[str, int], list[date]] = {}
+        for article, position, day in self.db.execute(
+                "SELECT article, position, day FROM sentence_dates" + where + " ORDER BY article, position, day"):
+            days.setdefault((article, position), []).append(date.fromisoformat(day))
+        out: dict[str, list[tuple[int, int, list[date]]]] = {}
+        for article, position, start, end in self.db.execute(
+                "SELECT article, position, start, end FROM sentences" + where + " ORDER BY article, position"):
+            out.setdefault(article, []).append((start, end, days.get((article, position), [])))
+        return out
+
+    def duplicates_of(self, canonical_ids: Sequence[str] | None) -> dict[str, list[Article]]:
+        """{canonical: its duplicate articles} (all canonicals when None)."""
+        out: dict[str, list[Article]] = {}
+        rows = self.db.execute(
+            f"SELECT d.canonical, {', '.join('a.' + c for c in ARTICLE_COLUMNS)} FROM duplicates d "
+            "JOIN articles a ON a.id = d.article ORDER BY d.canonical, a.published IS NULL, a.published, a.id")
+        wanted = set(canonical_ids) if canonical_ids is not None else None
+        for row in rows:
+            if wanted is None or row[0] in wanted:
+                out.setdefault(row[0], []).append(_article(row[1:]))
+        return out
+
 
 def _statements(script: str) -> list[str]:
     """Split a migration into statements, keeping trigger bodies whole."""
