@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ARTICLE_FIELDS = {"id", "external_id", "path", "url", "source", "title", "language", "published",
-                  "published_source", "modified", "text", "duplicate_of", "story"}
+                  "published_source", "modified", "text", "duplicate_of", "story", "entities", "dates_referenced"}
 
 
 def run(runner, app, *args, env=None):

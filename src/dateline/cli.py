@@ -227,8 +227,8 @@ def articles(
     if first and last and first > last:
         raise UserError(f"--from {start} is after --to {end}")
     with open_corpus(db) as corpus:
-        emit((article_row(a) for a in corpus.articles(source=source, start=first, end=last, story=story)),
-             fmt, ARTICLE_COLUMNS)
+        rows = corpus.articles(source=source, start=first, end=last, story=story)
+        emit((corpus.enrich(a) if fmt != "table" else article_row(a) for a in rows), fmt, ARTICLE_COLUMNS)
 
 
 @app.command()
@@ -325,6 +325,37 @@ def timeline(
         except OSError as error:
             raise Unusable(f"cannot write {output}: {error.strerror or error}") from None
         err.print(f"wrote {output}", highlight=False)
+
+
+@app.command()
+def entities(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    as_jsonl: JsonlOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """People, organisations and places, with their aliases and roles, most-mentioned first."""
+    fmt = output_format(as_json, as_jsonl, as_csv)
+    with open_corpus(db) as corpus:
+        rows = corpus.entities()
+        if fmt == "table":
+            rows = ({**row, "aliases": "; ".join(row["aliases"][:6]), "roles": "; ".join(row["roles"][:3])}
+                    for row in rows)
+        emit(rows, fmt, ["name", "type", "article_count", "aliases", "roles"])
+
+
+@app.command()
+def quotes(
+    db: DbOption = None,
+    speaker: Annotated[Optional[str], typer.Option("--speaker", help="Only this speaker (any alias).")] = None,
+    as_json: JsonOption = False,
+    as_jsonl: JsonlOption = False,
+    as_csv: CsvOption = False,
+) -> None:
+    """Who said what: direct and reported quotes with their speakers, oldest first."""
+    fmt = output_format(as_json, as_jsonl, as_csv)
+    with open_corpus(db) as corpus:
+        emit(corpus.quotes(speaker=speaker), fmt, ["published", "speaker", "kind", "text", "source"])
 
 
 @app.command()

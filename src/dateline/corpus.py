@@ -87,7 +87,10 @@ class Corpus:
         """
         ids = None
         if query and query.strip():
-            matched = self.store.match(query)
+            matched = set(self.store.match(query))
+            named = self.store.entities_named(query.strip().strip('"'))
+            if named:  # "Antonov" also finds "the ambassador" where he is the one meant
+                matched.update(self.store.entity_articles([record.key for record in named]))
             ids = sorted({a.duplicate_of or a.id for a in self.store.articles(ids=matched)})
         copies = self.store.duplicates_of(ids)
         candidates = []
@@ -103,6 +106,28 @@ class Corpus:
                     carried_by=carried))
         return timeline.summarise(candidates, query or "", max_dates=max_dates, per_date=per_date,
                                   start=start, end=end)
+
+    def entities(self) -> Iterator[dict]:
+        """People, organisations and places, most-mentioned first, with every alias and role."""
+        for record in self.store.entities():
+            yield {"id": record.key, "name": record.name, "type": record.type, "aliases": list(record.aliases),
+                   "roles": list(record.roles), "article_count": record.article_count}
+
+    def quotes(self, speaker: str | None = None) -> Iterator[dict]:
+        """Who said what, oldest first; `speaker` matches any alias of the speaker."""
+        keys = None
+        if speaker is not None:
+            keys = [record.key for record in self.store.entities_named(speaker)]
+        for quote in self.store.quotes(keys):
+            quote.pop("speaker_id")
+            yield quote
+
+    def enrich(self, article: Article) -> dict:
+        """An article record with the entities it names and the days it refers to."""
+        row = article.to_dict()
+        row["entities"] = self.store.article_entities(article.id)
+        row["dates_referenced"] = self.store.article_days(article.id)
+        return row
 
     def rejects(self) -> Iterator[Reject]:
         return self.store.rejects()

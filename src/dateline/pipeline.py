@@ -18,9 +18,9 @@ from datetime import date
 
 import numpy as np
 
-from . import clean, cluster, dates, dedup, language, read, source, timex
+from . import clean, cluster, dates, dedup, extract, language, read, source, timex
 from .models import Article, Raw, Reject
-from .store import Store
+from .store import EntityRegistry, Store
 
 BATCH = 64
 IN_FLIGHT_PER_WORKER = 2
@@ -58,6 +58,7 @@ class Parsed:
     spans: list[tuple[int, int]]  # sentences, as character spans of the text
     days: list[tuple[int, date]]  # (sentence, day it refers to), relative to the date it was parsed with
     dated_with: date | None  # the publication date `days` were resolved against
+    extraction: extract.Extraction | None = None  # entities and quotes (set for the batch, see parse_batch)
 
 
 def parse(raw: Raw, today: date | None = None) -> Parsed | Reject:
@@ -96,7 +97,12 @@ def _parse(raw: Raw, today: date) -> Article | Reject:
 
 
 def parse_batch(batch: list[Raw], today: date) -> list[Parsed | Reject]:
-    return [parse(raw, today) for raw in batch]
+    """Parse a batch, then run the language layer over its articles in one `nlp.pipe` pass."""
+    parsed = [parse(raw, today) for raw in batch]
+    articles = [p for p in parsed if isinstance(p, Parsed)]
+    for item, extraction in zip(articles, extract.extract_batch([p.article for p in articles])):
+        item.extraction = extraction
+    return parsed
 
 
 def batches(records: Iterable[Raw | Reject], size: int = BATCH) -> Iterator[list[Raw | Reject]]:
@@ -134,6 +140,7 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
         return [r for r in batch if not (isinstance(r, Raw) and r.id in known)]
 
     deduper, clusterer = dedup.Deduper(store), cluster.Clusterer(store)
+    linker = extract.Linker(EntityRegistry(store))
     with Workers(workers) as pool:
         todo = (fresh(batch) for batch in batches(read.read(paths, max_bytes, on_file=on_file), batch_size))
         for batch, parsed in pool.map(todo, today):
@@ -143,10 +150,16 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
                 report.duplicates += fold(store, deduper, fresh_articles)
                 group(store, clusterer, fresh_articles)
                 stored, unchanged = store.write([p.article for p in fresh_articles], rejects)
+                written = set()
                 for item in fresh_articles:
+                    if item.article.id in written:  # the same input twice in one batch
+                        continue
+                    written.add(item.article.id)
                     if item.article.published != item.dated_with:  # inferred since: "on Saturday" moves with it
                         item.days = timex.referenced_days(item.article.text, item.article.published, item.spans)
                     store.write_sentences(item.article.id, item.spans, item.days)
+                    if item.extraction is not None:
+                        store.write_extraction(item.article.id, item.extraction, linker.link(item.extraction))
             report.read += len(batch)
             report.stored += stored
             report.unchanged += unchanged  # the same input twice in one run
@@ -237,7 +250,7 @@ class Workers:
     def __enter__(self) -> Workers:
         if self.n > 1:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["dateline.pipeline"])
+            context.set_forkserver_preload(["dateline.pipeline", "dateline.extract"])
             self.pool = context.Pool(self.n)
         return self
 

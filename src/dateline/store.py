@@ -6,6 +6,7 @@ killed ingest leaves whole batches behind, and running it again completes it.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,9 +17,10 @@ import numpy as np
 
 from .cluster import StoryState
 from .dedup import Match
+from .extract import EntityRecord, Extraction
 from .models import Article, Reject
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -127,7 +129,53 @@ MIGRATIONS: dict[int, str] = {
     ) WITHOUT ROWID;
     CREATE INDEX sentence_dates_day ON sentence_dates(day);
     """,
+    # Entities (corpus-wide, with aliases and roles), where each is named, and who said what.
+    5: """
+    CREATE TABLE entities (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        aliases TEXT NOT NULL,
+        roles TEXT NOT NULL,
+        article_count INTEGER NOT NULL,
+        surname TEXT,
+        initials TEXT NOT NULL,
+        full INTEGER NOT NULL
+    );
+    CREATE INDEX entities_surname ON entities(type, surname);
+    CREATE TABLE mentions (
+        article TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        sentence INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (article, start, end, entity)
+    ) WITHOUT ROWID;
+    CREATE INDEX mentions_entity ON mentions(entity);
+    CREATE TABLE quotes (
+        article TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        speaker TEXT,
+        speaker_as_written TEXT,
+        speaker_key TEXT,
+        sentence INTEGER NOT NULL,
+        sentence_text TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        PRIMARY KEY (article, position)
+    );
+    CREATE INDEX quotes_speaker ON quotes(speaker_key);
+    CREATE TABLE notes (
+        article TEXT PRIMARY KEY,
+        note TEXT NOT NULL
+    );
+    """,
 }
+
+ENTITY_COLUMNS = "key, name, type, aliases, roles, article_count, surname, initials, full"
 
 ARTICLE_COLUMNS = ("id", "external_id", "path", "line", "url", "source", "title", "language", "published",
                    "published_source", "modified", "text", "duplicate_of", "story")
@@ -441,6 +489,95 @@ class Store:
                 out.setdefault(row[0], []).append(_article(row[1:]))
         return out
 
+    # --- entities, mentions, quotes ------------------------------------------
+
+    def entity(self, key: str) -> EntityRecord | None:
+        return self._entity(self.db.execute(f"SELECT {ENTITY_COLUMNS} FROM entities WHERE key = ?", (key,)).fetchone())
+
+    def save_entity(self, record: EntityRecord) -> None:
+        self.db.execute(
+            f"INSERT OR REPLACE INTO entities ({ENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.key, record.name, record.type, json.dumps(record.aliases, ensure_ascii=False),
+             json.dumps(record.roles, ensure_ascii=False), record.article_count, record.surname,
+             record.initials, int(record.full)))
+
+    def full_names(self, type: str, surname: str) -> list[EntityRecord]:  # noqa: A002 — the protocol's name
+        rows = self.db.execute(f"SELECT {ENTITY_COLUMNS} FROM entities WHERE type = ? AND surname = ? AND full = 1 "
+                               "ORDER BY key", (type, surname))
+        return [self._entity(row) for row in rows]
+
+    @staticmethod
+    def _entity(row: tuple | None) -> EntityRecord | None:
+        if row is None:
+            return None
+        key, name, kind, aliases, roles, count, surname, initials, full = row
+        return EntityRecord(key, name, kind, json.loads(aliases), json.loads(roles), count, surname, initials,
+                            bool(full))
+
+    def entities(self) -> Iterator[EntityRecord]:
+        """Every entity, most-mentioned first."""
+        for row in self.db.execute(f"SELECT {ENTITY_COLUMNS} FROM entities ORDER BY article_count DESC, key"):
+            yield self._entity(row)
+
+    def entities_named(self, name: str) -> list[EntityRecord]:
+        """Entities one of whose aliases (or name) is `name`, or contains it as a word (case-insensitive)."""
+        needle = name.strip().casefold()
+        if not needle:
+            return []
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.db.execute(f"SELECT {ENTITY_COLUMNS} FROM entities WHERE lower(aliases) LIKE ? ESCAPE '\\' "
+                               "OR lower(name) LIKE ? ESCAPE '\\' ORDER BY article_count DESC, key",
+                               (pattern, pattern))
+        found = []
+        for record in map(self._entity, rows):
+            names = [record.name, *record.aliases]
+            if any(re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", n.casefold()) for n in names):
+                found.append(record)
+        return found
+
+    def write_extraction(self, article_id: str, extraction: Extraction, keys: dict[int, str]) -> None:
+        self.db.execute("DELETE FROM mentions WHERE article = ?", (article_id,))
+        self.db.execute("DELETE FROM quotes WHERE article = ?", (article_id,))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO mentions (article, entity, start, end, sentence, text) VALUES (?, ?, ?, ?, ?, ?)",
+            [(article_id, keys[m.entity], m.start, m.end, m.sentence, m.text) for m in extraction.mentions])
+        self.db.executemany(
+            "INSERT INTO quotes (article, position, text, kind, speaker, speaker_as_written, speaker_key, sentence, "
+            "sentence_text, start, end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(article_id, i, q.text, q.kind, q.speaker, q.speaker_as_written, q.speaker_key, q.sentence,
+              q.sentence_text, q.start, q.end) for i, q in enumerate(extraction.quotes)])
+        if extraction.skipped:
+            self.db.execute("INSERT OR REPLACE INTO notes (article, note) VALUES (?, ?)", (article_id, extraction.skipped))
+
+    def quotes(self, speaker_keys: Sequence[str] | None = None) -> Iterator[dict]:
+        """Quotes with their article's source and date, oldest first; only these speakers' when given."""
+        sql = ("SELECT q.text, q.kind, q.speaker, q.speaker_as_written, q.article, a.source, a.published, "
+               "q.sentence_text, q.speaker_key FROM quotes q JOIN articles a ON a.id = q.article")
+        params: list = []
+        if speaker_keys is not None:
+            keys = list(speaker_keys)
+            sql += f" WHERE q.speaker_key IN ({','.join('?' * len(keys))})"
+            params = keys
+        sql += " ORDER BY a.published IS NULL, a.published, q.article, q.position"
+        for text, kind, speaker, written, article, source, published, sentence, key in self.db.execute(sql, params):
+            yield {"text": text, "kind": kind, "speaker": speaker, "speaker_as_written": written, "article": article,
+                   "source": source, "published": published, "sentence": sentence, "speaker_id": key}
+
+    def article_entities(self, article_id: str) -> list[str]:
+        return [row[0] for row in self.db.execute(
+            "SELECT DISTINCT e.name FROM mentions m JOIN entities e ON e.key = m.entity WHERE m.article = ? "
+            "ORDER BY e.name", (article_id,))]
+
+    def article_days(self, article_id: str) -> list[str]:
+        return [row[0] for row in self.db.execute(
+            "SELECT DISTINCT day FROM sentence_dates WHERE article = ? ORDER BY day", (article_id,))]
+
+    def entity_articles(self, keys: Sequence[str]) -> list[str]:
+        keys = list(keys)
+        return [row[0] for row in self.db.execute(
+            f"SELECT DISTINCT article FROM mentions WHERE entity IN ({','.join('?' * len(keys))}) ORDER BY article",
+            keys)]
+
 
 def _statements(script: str) -> list[str]:
     """Split a migration into statements, keeping trigger bodies whole."""
@@ -470,3 +607,20 @@ def _article(row: tuple) -> Article:
         if record[key]:
             record[key] = date.fromisoformat(record[key])
     return Article(**record)
+
+
+class EntityRegistry:
+    """`extract.Registry` over a store (the store's own get/save are the story state's)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def get(self, key: str) -> EntityRecord | None:
+        return self.store.entity(key)
+
+    def save(self, record: EntityRecord) -> None:
+        self.store.save_entity(record)
+
+    def full_names(self, type: str, surname: str) -> list[EntityRecord]:  # noqa: A002 — the protocol's name
+        return self.store.full_names(type, surname)
+

@@ -1,0 +1,265 @@
+"""Quote attribution on PolNeAR (dev part), ours vs a regex baseline, plus the cost of our spaCy pass.
+
+Gold: the first annotator's BRAT file (in name order) of each article. A gold
+*direct* quote is a `Content` span containing a quotation mark; its quoted words
+are those inside the marks. A prediction matches a gold attribution (one-to-one,
+best overlap first) when it covers ≥ 50 % of the gold's quoted words (reported
+speech: of its `Content` words) and ≥ 50 % of its own words lie inside the `Content`.
+Recall is over gold direct quotes; precision over all predictions against all gold
+attributions (correct reported speech is not a false positive). Speaker accuracy is
+over matched direct quotes whose gold `Source` is not a pronoun: right when the
+canonical speaker contains a name word of the `Source`, or `speaker_as_written`
+covers ≥ 50 % of the `Source` words.
+
+The corpus is evaluation data only (no licence): it is read from ../shared/data and
+never copied. Timing: a bare NER pass (tok2vec + ner) vs our whole extraction over
+the same Timeline17 dev texts.
+
+    .venv/bin/python bench/quotes.py [--data DIR] [--timing-docs 300]
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import re
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import spacy
+
+from dateline import extract
+from dateline.models import Article
+
+DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+QUOTE_MARKS = "\"“”"
+PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "us", "me", "his", "its", "their",
+            "who", "which", "that"}
+STOP = {"the", "a", "an", "of", "mr", "mrs", "ms", "dr", "and", "in", "to", "for", "on", "at", "said"}
+WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Gold:
+    content: list[tuple[int, int]]
+    source: list[tuple[int, int]]
+    direct: bool
+    quoted: set[int]  # char offsets of the words that count for coverage
+    content_chars: set[int]
+
+
+def load_gold(data: str) -> dict[str, tuple[str, list[Gold]]]:
+    files: dict[str, list[str]] = defaultdict(list)
+    for path in sorted(glob.glob(os.path.join(data, "quotes-dev", "attributions", "*.ann"))):
+        files[os.path.basename(path).rsplit("_", 1)[0]].append(path)
+    out = {}
+    for name, paths in sorted(files.items()):
+        with open(os.path.join(data, "quotes-dev", "text", name + ".txt"), encoding="utf-8") as handle:
+            text = handle.read()
+        spans, events = {}, []
+        with open(paths[0], encoding="utf-8") as handle:  # the first annotator
+            for line in handle:
+                parts = line.rstrip("\n").split("\t")
+                if parts[0].startswith("T"):
+                    label, where = parts[1].split(" ", 1)
+                    spans[parts[0]] = (label, [tuple(map(int, s.split())) for s in where.split(";")])
+                elif parts[0].startswith("E"):
+                    events.append(dict(arg.split(":") for arg in parts[1].split()))
+        golds = []
+        for event in events:
+            if "Content" not in event or event["Content"] not in spans:
+                continue
+            content = spans[event["Content"]][1]
+            source = spans[event["Source"]][1] if event.get("Source") in spans else []
+            chars = {i for s, e in content for i in range(s, e)}
+            inside = _inside_marks(text, content)
+            direct = bool(inside) or any(c in text[s:e] for s, e in content for c in QUOTE_MARKS)
+            words = _word_starts(text, content)
+            quoted = {w for w in words if w in inside} if direct else words
+            if direct and not quoted:
+                quoted = words
+            golds.append(Gold(content, source, direct, quoted, chars))
+        out[name] = (text, golds)
+    return out
+
+
+def _inside_marks(text: str, spans: list[tuple[int, int]]) -> set[int]:
+    inside, state = set(), None
+    for s, e in spans:
+        for i in range(s, e):
+            c = text[i]
+            if c == "“" or (c == '"' and state is None):
+                state = i
+            elif c == "”" or (c == '"' and state is not None):
+                state = None
+            elif state is not None:
+                inside.add(i)
+    return inside
+
+
+def _word_starts(text: str, spans) -> set[int]:
+    return {s + m.start() for s, e in spans for m in WORD.finditer(text[s:e])}
+
+
+@dataclass
+class Prediction:
+    spans: list[tuple[int, int]]
+    speaker: str | None
+    speaker_span: tuple[int, int] | None
+    kind: str
+
+
+def score(gold: dict[str, tuple[str, list[Gold]]], predictions: dict[str, list[Prediction]]) -> dict:
+    n_pred = n_pred_ok = n_direct = n_direct_ok = n_speaker = n_speaker_ok = 0
+    for name, (text, golds) in gold.items():
+        preds = predictions.get(name, [])
+        n_pred += len(preds)
+        n_direct += sum(g.direct for g in golds)
+        pairs = []
+        for pi, p in enumerate(preds):
+            words = _word_starts(text, p.spans)
+            if not words:
+                continue
+            for gi, g in enumerate(golds):
+                cover = len(words & g.quoted) / len(g.quoted) if g.quoted else 0.0
+                inside = len({w for w in words if w in g.content_chars}) / len(words)
+                if cover >= 0.5 and inside >= 0.5:
+                    pairs.append((-(cover + inside), pi, gi))
+        used_p, used_g = set(), set()
+        for _, pi, gi in sorted(pairs):
+            if pi in used_p or gi in used_g:
+                continue
+            used_p.add(pi)
+            used_g.add(gi)
+            n_pred_ok += 1
+            g, p = golds[gi], preds[pi]
+            if not g.direct:
+                continue
+            n_direct_ok += 1
+            source = " ".join(text[s:e] for s, e in g.source).strip()
+            if not source or source.lower() in PRONOUNS:
+                continue
+            n_speaker += 1
+            n_speaker_ok += speaker_right(text, g, p)
+    precision = n_pred_ok / n_pred if n_pred else 0.0
+    recall = n_direct_ok / n_direct if n_direct else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1,
+            "speaker": n_speaker_ok / n_speaker if n_speaker else 0.0,
+            "predictions": n_pred, "gold_direct": n_direct, "speaker_n": n_speaker}
+
+
+def speaker_right(text: str, g: Gold, p: Prediction) -> bool:
+    names = {w.lower() for s, e in g.source for w in WORD.findall(text[s:e])
+             if w[:1].isupper() and w.lower() not in STOP}
+    if p.speaker and names & {w.lower() for w in WORD.findall(p.speaker)}:
+        return True
+    if p.speaker_span:
+        source_words = _word_starts(text, g.source)
+        said = set(range(*p.speaker_span))
+        if source_words and len(source_words & said) / len(source_words) >= 0.5:
+            return True
+    return False
+
+
+# --- the regex baseline: every quoted span, nearest capitalised name after it, else before it -----
+
+_BASE_QUOTE = re.compile(r"[\"“]([^\"“”\n]{3,}?)[\"”]")
+_BASE_NAME = re.compile(r"(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
+
+
+def baseline(text: str) -> list[Prediction]:
+    out = []
+    for m in _BASE_QUOTE.finditer(text):
+        after = _BASE_NAME.search(text, m.end(), min(len(text), m.end() + 60))
+        if after:
+            span = after.span()
+        else:
+            before = list(_BASE_NAME.finditer(text, max(0, m.start() - 100), m.start()))
+            span = before[-1].span() if before else None
+        out.append(Prediction([m.span(1)], text[span[0]:span[1]] if span else None, span, "direct"))
+    return out
+
+
+def ours(gold: dict, nlp) -> dict[str, list[Prediction]]:
+    names = sorted(gold)
+    articles = [Article(id=n, external_id=n, path=n, url=None, source=None, title=None, language="en",
+                        published=None, published_source=None, modified=None, text=gold[n][0]) for n in names]
+    out = {}
+    for name, extraction in zip(names, extract.extract_batch(articles, nlp)):
+        out[name] = [Prediction(q.spans, q.speaker, q.speaker_span, q.kind) for q in extraction.quotes]
+    return out
+
+
+# --- timing ------------------------------------------------------------------------------------
+
+def timing(data: str, n: int, nlp) -> tuple[float, float, float, int]:
+    paths = sorted(glob.glob(os.path.join(data, "t17-dev", "*", "InputDocs", "*", "*.txt")))
+    step = max(1, len(paths) // n)
+    texts = []
+    for path in paths[::step][:n]:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            texts.append(handle.read())
+    articles = [Article(id=str(i), external_id=str(i), path="", url=None, source=None, title=None, language="en",
+                        published=None, published_source=None, modified=None, text=t) for i, t in enumerate(texts)]
+    bare = spacy.load(extract.MODEL)
+    bare.select_pipes(enable=["tok2vec", "ner"])
+    parser = spacy.load(extract.MODEL)  # what enabling the parser (and its tagger) would cost
+    parser.select_pipes(enable=["tok2vec", "tagger", "parser", "ner"])
+    list(bare.pipe(texts[:20]))
+    extract.extract_batch(articles[:20], nlp)
+    list(parser.pipe(texts[:20]))
+    best = {"bare": 1e9, "ours": 1e9, "parser": 1e9}
+    for _ in range(2):  # the better of two runs each, interleaved, to damp machine noise
+        t = time.perf_counter()
+        for _doc in bare.pipe(texts, batch_size=extract.BATCH):
+            pass
+        best["bare"] = min(best["bare"], time.perf_counter() - t)
+        t = time.perf_counter()
+        extract.extract_batch(articles, nlp)
+        best["ours"] = min(best["ours"], time.perf_counter() - t)
+    t = time.perf_counter()
+    for _doc in parser.pipe(texts, batch_size=extract.BATCH):
+        pass
+    best["parser"] = time.perf_counter() - t
+    return best["bare"], best["ours"], best["parser"], len(texts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=DATA)
+    parser.add_argument("--timing-docs", type=int, default=300, help="0 skips the timing rows")
+    args = parser.parse_args()
+    gold = load_gold(args.data)
+    nlp = extract.load()
+    t = time.perf_counter()
+    predicted = ours(gold, nlp)
+    ours_seconds = time.perf_counter() - t
+    mine = score(gold, predicted)
+    base = score(gold, {name: baseline(text) for name, (text, _) in gold.items()})
+    bare, full, with_parser, n = timing(args.data, args.timing_docs, nlp) if args.timing_docs else (1, 0, 0, 0)
+    rows = [
+        ("direct-quote precision", f"{mine['precision']:.3f}", f"{base['precision']:.3f}"),
+        ("direct-quote recall", f"{mine['recall']:.3f}", f"{base['recall']:.3f}"),
+        ("direct-quote F1 (target ≥ 0.90)", f"{mine['f1']:.3f}", f"{base['f1']:.3f}"),
+        ("speaker accuracy (target ≥ 0.90)", f"{mine['speaker']:.3f}", f"{base['speaker']:.3f}"),
+        ("predictions / gold direct quotes", f"{mine['predictions']} / {mine['gold_direct']}",
+         f"{base['predictions']} / {base['gold_direct']}"),
+        ("speaker-scored quotes", str(mine["speaker_n"]), str(base["speaker_n"])),
+        (f"PolNeAR extraction time, {len(gold)} articles (s)", f"{ours_seconds:.2f}", "—"),
+        (f"t17-dev {n} texts: bare NER pass (s)", f"{bare:.2f}", ""),
+        (f"t17-dev {n} texts: our extraction (s)", f"{full:.2f}", ""),
+        ("cost ratio ours / bare NER (budget ≤ 1.5)", f"{full / bare:.2f}", ""),
+        ("ratio with tagger + parser enabled (not used)", f"{with_parser / bare:.2f}", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'quotes (PolNeAR dev, first annotator)':<{width}}  {'dateline':>12}  {'regex baseline':>14}")
+    for label, a, b in rows:
+        print(f"{label:<{width}}  {a:>12}  {b:>14}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""Entities, aliases, quotes and speakers (`dateline.extract`). The spaCy model is loaded once per session."""
+from __future__ import annotations
+
+import glob
+import os
+
+import pytest
+
+from dateline import clean, extract
+from dateline.models import Article
+
+SEEDS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "seeds")
+
+
+def article(text: str, id: str = "a", language: str | None = "en") -> Article:
+    return Article(id=id, external_id=id, path=id, url=None, source=None, title=None, language=language,
+                   published=None, published_source=None, modified=None, text=text)
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    return extract.load()
+
+
+@pytest.fixture(scope="session")
+def seeds(nlp):
+    paths = sorted(glob.glob(os.path.join(SEEDS, "00*.txt")))
+    articles = []
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            articles.append(article(clean.clean_text(handle.read()).text, os.path.basename(path)[:3]))
+    extractions = extract.extract_batch(articles, nlp)
+    registry = extract.link_all(extractions)
+    return {e.article: e for e in extractions}, registry
+
+
+def person(extraction: extract.Extraction, surname: str) -> extract.Entity:
+    found = [e for e in extraction.entities if e.type == "person" and e.surname == surname and e.full]
+    assert len(found) == 1, [e.key for e in extraction.entities]
+    return found[0]
+
+
+def quote_with(extraction: extract.Extraction, words: str) -> extract.Quote:
+    found = [q for q in extraction.quotes if words in q.text]
+    assert found, [q.text for q in extraction.quotes]
+    return found[0]
+
+
+def one(nlp, text: str) -> extract.Extraction:
+    return extract.extract(article(text), nlp)
+
+
+# --- seeds ---------------------------------------------------------------------------------------
+
+def test_seed_antonov_aliases_merge_within_articles(seeds):
+    by_article, _ = seeds
+    antonov = person(by_article["000"], "antonov")
+    assert antonov.key == "person:anatoly antonov"
+    assert {"Anatoly Antonov", "Antonov", "the ambassador", "the diplomat"} <= set(antonov.aliases)
+    assert any("Ambassador to the US" in role for role in antonov.roles)
+    assert "A.I. Antonov" in person(by_article["003"], "antonov").aliases
+
+
+def test_seed_mentions_link_back_to_sentences(seeds):
+    by_article, _ = seeds
+    extraction = by_article["000"]
+    antonov = [i for i, e in enumerate(extraction.entities) if e.key == "person:anatoly antonov"][0]
+    from dateline.timex import split_sentences
+    article_text = next(q for q in extraction.quotes).sentence_text  # any quote: sentence text is stored
+    assert article_text
+    mentions = [m for m in extraction.mentions if m.entity == antonov]
+    assert len(mentions) >= 8
+    for m in mentions:
+        assert m.sentence >= 0 and m.end > m.start
+
+
+def test_seed_cross_corpus_merge(seeds):
+    _, registry = seeds
+    record = registry.get("person:anatoly antonov")
+    assert record is not None and record.article_count == 5
+    assert registry.get("person:dmitry peskov").article_count == 2
+    assert registry.get("person:antonov") is None  # no surname-only orphan
+
+
+def test_seed_quotes_and_speakers(seeds):
+    by_article, _ = seeds
+    q = quote_with(by_article["000"], "2018 became the year of missed opportunities")
+    assert (q.kind, q.speaker, q.speaker_key) == ("direct", "Anatoly Antonov", "person:anatoly antonov")
+    assert quote_with(by_article["004"], "very bad statements").speaker == "Dmitry Peskov"
+    assert quote_with(by_article["004"], "pay a price").speaker == "Joe Biden"
+    embassy = quote_with(by_article["003"], "A.I. Antonov will fly to Moscow on March 20")
+    assert embassy.speaker == "Russian Embassy" and embassy.speaker_as_written == "the embassy"
+    for written in ("the ambassador", "the diplomat", "he"):
+        quotes = [q for q in by_article["000"].quotes if q.speaker_as_written == written]
+        assert quotes and all(q.speaker == "Anatoly Antonov" for q in quotes), written
+
+
+def test_seed_reported_speech(seeds):
+    by_article, _ = seeds
+    reported = [q for q in by_article["003"].quotes if q.kind == "reported"]
+    speakers = {q.speaker for q in reported}
+    assert {"Dmitry Peskov", "Sergey Ryabkov", "Russian Embassy"} <= speakers
+    ryabkov = next(q for q in reported if q.speaker == "Sergey Ryabkov")
+    assert ryabkov.text.startswith("buildup of sanctions pressure")
+
+
+def test_seed_quote_offsets_point_into_text(seeds):
+    by_article, _ = seeds
+    for extraction in by_article.values():
+        for q in extraction.quotes:
+            assert q.sentence_start <= q.start < q.end <= q.sentence_end + 1
+            assert q.article == extraction.article
+
+
+# --- quote shapes --------------------------------------------------------------------------------
+
+def test_split_quote_around_speech_verb_is_one_quote(nlp):
+    x = one(nlp, '"We are ready to talk," Smith said. "But not at any price."\n\nOther news.')
+    assert len(x.quotes) == 1
+    q = x.quotes[0]
+    assert q.text == "We are ready to talk … But not at any price."
+    assert q.speaker == "Smith" and len(q.spans) == 2
+
+
+def test_curly_quotes_and_inverted_verb(nlp):
+    x = one(nlp, "Markets fell. “The impact is still small,” said Cameron Easley, an analyst.")
+    q = x.quotes[0]
+    assert q.text == "The impact is still small" and q.speaker == "Cameron Easley"
+
+
+def test_multi_paragraph_quote(nlp):
+    text = ('Senator Jane Doe said in a statement:\n\n"The first paragraph of the statement goes on.\n\n'
+            '"The second paragraph ends it."\n\nThe vote is on Monday.')
+    x = one(nlp, text)
+    assert len(x.quotes) == 1
+    q = x.quotes[0]
+    assert "first paragraph" in q.text and "second paragraph" in q.text
+    assert q.speaker == "Jane Doe"
+
+
+def test_partial_quote_inside_sentence(nlp):
+    x = one(nlp, 'Kremlin spokesman Dmitry Peskov said that the remarks were "very bad statements", noting more.')
+    q = quote_with(x, "very bad statements")
+    assert q.kind == "direct" and q.speaker == "Dmitry Peskov"
+    assert "Kremlin spokesman" in person(x, "peskov").roles
+
+
+def test_participle_cue_borrows_the_speaker(nlp):
+    x = one(nlp, '"We hope for the best," Maria Zakharova said, adding that "the door remains open."')
+    assert [q.speaker for q in x.quotes] == ["Maria Zakharova"] or \
+        all(q.speaker == "Maria Zakharova" for q in x.quotes)
+    assert any("the door remains open" in q.text for q in x.quotes)
+
+
+@pytest.mark.parametrize("sentence, speaker, content", [
+    ("Anatoly Antonov said that the talks in Geneva were useful for both sides.", "Anatoly Antonov",
+     "the talks in Geneva were useful for both sides"),
+    ("According to Jen Psaki, the president has no plans to meet him this month.", "Jen Psaki",
+     "the president has no plans to meet him this month"),
+    ("Sergey Ryabkov told reporters that the sanctions would not change anything at all.", "Sergey Ryabkov",
+     "the sanctions would not change anything at all"),
+    ("The sanctions will not change the policy of the country, Sergey Ryabkov stressed.", "Sergey Ryabkov",
+     "The sanctions will not change the policy of the country"),
+])
+def test_reported_speech_patterns(nlp, sentence, speaker, content):
+    x = one(nlp, sentence)
+    reported = [q for q in x.quotes if q.kind == "reported"]
+    assert len(reported) == 1, x.quotes
+    assert reported[0].speaker == speaker and reported[0].text == content
+
+
+# --- speakers: pronouns, roles, organisations ----------------------------------------------------
+
+def test_pronoun_resolves_to_recent_speaker(nlp):
+    text = ('Russian Ambassador to the US Anatoly Antonov met Joe Biden. "The talks were useful," Antonov said. '
+            '"We will meet again," he noted.')
+    x = one(nlp, text)
+    q = quote_with(x, "We will meet again")
+    assert (q.speaker, q.speaker_as_written) == ("Anatoly Antonov", "he")
+
+
+def test_role_noun_resolves_to_role_holder_with_matching_nation(nlp):
+    text = ("Russian President Vladimir Putin spoke to US President Joe Biden on Friday. "
+            '"We need to talk," the Russian president said. "Yes," the US president said.')
+    x = one(nlp, text)
+    assert quote_with(x, "We need to talk").speaker == "Vladimir Putin"
+    assert quote_with(x, "Yes").speaker == "Joe Biden"
+
+
+def test_role_noun_without_holder_stays_unresolved(nlp):
+    x = one(nlp, '"It was a hard year," the ambassador said.')
+    assert x.quotes[0].speaker is None and x.quotes[0].speaker_as_written == "the ambassador"
+
+
+def test_organisation_speaker_by_noun(nlp):
+    text = ('The Russian Embassy in the US published a statement. "The ambassador will fly home," the embassy said.')
+    x = one(nlp, text)
+    assert x.quotes[0].speaker == "Russian Embassy"
+
+
+# --- conservative merges -------------------------------------------------------------------------
+
+def test_us_aliases_merge_but_washington_city_does_not(nlp):
+    x = one(nlp, "The US and the United States are the same. Washington's sanctions hurt. "
+                 "He lives in Washington, D.C., near the river.")
+    us = [e for e in x.entities if e.key == "place:united states"]
+    assert len(us) == 1 and {"US", "United States", "Washington"} <= set(us[0].aliases)
+    washington_mentions = [m for m in x.mentions if m.text == "Washington"]
+    assert len({m.entity for m in washington_mentions}) == 2  # the government and the city stay apart
+
+
+def test_ambiguous_surname_is_not_merged(nlp):
+    x = one(nlp, "Hillary Clinton and Chelsea Clinton arrived. Clinton spoke first.")
+    keys = {e.key for e in x.entities if e.type == "person"}
+    assert {"person:hillary clinton", "person:chelsea clinton", "person:clinton"} <= keys
+
+
+def test_cross_corpus_surname_links_only_when_unique():
+    registry = extract.MemoryRegistry()
+    linker = extract.Linker(registry)
+    full = extract.Entity("person:anatoly antonov", "Anatoly Antonov", "person", ["Anatoly Antonov"],
+                          surname="antonov", initials="a", full=True)
+    linker.link(extract.Extraction("1", entities=[full]))
+    short = extract.Entity("person:antonov", "Antonov", "person", ["Antonov"], surname="antonov")
+    assert linker.link(extract.Extraction("2", entities=[short])) == {0: "person:anatoly antonov"}
+    other = extract.Entity("person:b antonov", "B. Antonov", "person", ["B. Antonov"], surname="antonov",
+                           initials="b")
+    assert linker.link(extract.Extraction("3", entities=[other])) == {0: "person:b antonov"}
+    linker.link(extract.Extraction("4", entities=[extract.Entity(
+        "person:boris antonov", "Boris Antonov", "person", ["Boris Antonov"], surname="antonov", initials="b",
+        full=True)]))
+    assert linker.link(extract.Extraction("5", entities=[short])) == {0: "person:antonov"}  # now ambiguous
+    assert registry.get("person:anatoly antonov").aliases == ["Anatoly Antonov", "Antonov"]
+
+
+# --- skipping and determinism --------------------------------------------------------------------
+
+def test_non_english_is_skipped_with_reason(nlp):
+    x = extract.extract(article("Der Botschafter sagte: „Wir reden.“", language="de"), nlp)
+    assert x.entities == [] and x.quotes == [] and "not English" in x.skipped
+
+
+def test_deterministic_and_picklable(nlp, seeds):
+    import pickle
+
+    texts = [article(e.quotes[0].sentence_text if e.quotes else "x", e.article) for e in seeds[0].values()]
+    first = [x.to_dict() for x in extract.extract_batch(texts, nlp)]
+    second = [x.to_dict() for x in extract.extract_batch(texts, nlp)]
+    assert first == second
+    assert pickle.loads(pickle.dumps(extract.extract_batch(texts, nlp))) is not None
