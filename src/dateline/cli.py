@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 import shutil
 import sys
 import tempfile
@@ -375,6 +376,8 @@ def rejects(
 def demo(
     db: DbOption = None,
     workers: Annotated[int, typer.Option("--workers", help="Processes for cleaning and dating.")] = 1,
+    html_report: Annotated[Path, typer.Option("--report", help="Where to write the HTML timeline report.")] = Path(
+        "dateline-demo.html"),
 ) -> None:
     """Ingest the bundled sample corpus and show what dateline made of it."""
     sample = resources.files("dateline") / "sample"
@@ -389,6 +392,16 @@ def demo(
         show_report(report)
         with open_corpus(db) as corpus:
             show_corpus(corpus)
+            result = corpus.timeline()
+        emit(({"date": e.date.isoformat(), "sentence": c.text,
+               "outlets": ", ".join([c.source or "?"] + [x.get("source") or "?" for x in c.carried_by])}
+              for e in result.entries for c in e.sentences), "table", ["date", "sentence", "outlets"],
+             title="Timeline: what happened, when, and who says so")
+        try:
+            html_report.write_text(render.to_html(result), encoding="utf-8")
+            err.print(f"wrote the timeline as an HTML report: {html_report}", highlight=False)
+        except OSError as error:
+            err.print(f"could not write {html_report}: {error.strerror or error}", highlight=False)
         if scratch:
             err.print("the demo database was temporary; keep one with: dateline demo --db demo.db", highlight=False)
         else:
@@ -414,6 +427,9 @@ def show_corpus(corpus: corpus_api.Corpus) -> None:
     emit(({"dates": f"{s['first'] or '?'} … {s['last'] or '?'}", "articles": len(s["articles"]),
            "outlets": ", ".join(s["outlets"]), "label": s["label"]} for s in corpus.stories()),
          "table", ["dates", "articles", "outlets", "label"], title="Stories: articles about one event")
+    speakers = Counter(q["speaker"] for q in corpus.quotes() if q["speaker"])
+    emit(({"speaker": name, "quotes": count} for name, count in speakers.most_common(8)), "table",
+         ["speaker", "quotes"], title="Who is quoted most")
     rejected = list(corpus.rejects())
     if rejected:
         emit((reject_row(r) for r in rejected), "table", ["path", "line", "reason"], title="Rejected, and why")
