@@ -26,11 +26,20 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest; code=$$?; \
 	if [ $$code -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$code
 
+# Benchmarks on ../shared/data. tilse scores timelines with the Perl ROUGE-1.5.5, which needs two
+# Debian Perl packages (installed when missing and running as root).
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet --no-deps tilse==0.2.1
+	@perl -MXML::Parser -e1 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q libxml-parser-perl libwww-perl; } || true
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/dates.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/dedup.py
+	$(BIN)/python bench/stories.py
+	$(BIN)/python bench/timex.py
+	$(BIN)/python bench/quotes.py
+	$(BIN)/python bench/tls.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache
