@@ -17,7 +17,13 @@ moved k×2 years later so it is new news, not a re-run); sensitivity = BCubed
 F1 agreement between the partition of the reference run (batch 1, date order)
 and runs with other batch sizes / shuffled order within each day.
 
-Run from the project root: .venv/bin/python bench/stories.py [--quick]
+Background IDF: the clusterer ships document frequencies estimated from a
+different corpus (Timeline17 dev, never ECB+), so held-out ECB+ topics do not
+leak into them. `--write-background` rebuilds that table in
+`src/dateline/cluster_params.json` (terms only, with the median over the 4 T17
+topics of the fraction of articles containing them; no text).
+
+Run from the project root: .venv/bin/python bench/stories.py [--quick] [--write-background]
 """
 from __future__ import annotations
 
@@ -253,10 +259,45 @@ def t17_benchmark(quick: bool, chosen_base: list[float]) -> list[tuple]:
     return rows
 
 
+def write_background(min_fraction: float = 0.005) -> None:
+    """Document frequencies from T17 dev into cluster_params.json: median over topics, so a word that is
+    common in one topic only (\"oil\" in bpoil) stays rare, and generic news words become common."""
+    df: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    counts: dict[str, int] = defaultdict(int)
+    for path in sorted(T17.glob("*/InputDocs/*/*.txt")):
+        text = "\n".join(l.strip() for l in path.read_text("utf-8", errors="replace").splitlines() if l.strip())
+        if not text:
+            continue
+        topic = path.relative_to(T17).parts[0].split("_")[0]
+        counts[topic] += 1
+        for term in features(article("", None, text)):
+            df[topic][term] += 1
+    topics = sorted(counts)
+    table = {}
+    for term in sorted({t for d in df.values() for t in d}):
+        fractions = sorted(df[k].get(term, 0) / counts[k] for k in topics)
+        mid = len(fractions) // 2
+        value = fractions[mid] if len(fractions) % 2 else (fractions[mid - 1] + fractions[mid]) / 2
+        if value >= min_fraction:
+            table[term] = round(value, 4)
+    target = ROOT / "src" / "dateline" / "cluster_params.json"
+    params = json.loads(target.read_text("utf-8"))
+    params["background"] = {"source": f"t17-dev, median over its {len(topics)} topics of the fraction of articles "
+                                      f"containing the term; terms at >= {min_fraction:g} only",
+                            "df": table}
+    target.write_text(json.dumps(params, indent=1) + "\n", "utf-8")
+    print(f"{len(table)} background terms written to {target}", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="coarser grids, fewer orders, 1/4 of T17")
+    parser.add_argument("--write-background", action="store_true",
+                        help="rebuild the background document frequencies from T17 dev, then stop")
     args = parser.parse_args()
+    if args.write_background:
+        write_background()
+        return
     started = time.perf_counter()
     rows, chosen_base = ecb_benchmark(args.quick)
     rows += t17_benchmark(args.quick, chosen_base)
@@ -267,7 +308,9 @@ def main() -> None:
     for name, a, b in rows:
         print(f"{name:<{width}}  {a:<{w1}}  {b}")
     print(f"\n(bench ran in {time.perf_counter() - started:.0f} s; params: {json.dumps(DEFAULT_PARAMS.__class__.__name__)} "
-          f"threshold={DEFAULT_PARAMS.threshold:g}, window={DEFAULT_PARAMS.window_days} days)")
+          f"threshold={DEFAULT_PARAMS.threshold:g}, window={DEFAULT_PARAMS.window_days} days, "
+          f"background IDF worth {DEFAULT_PARAMS.background_documents:g} articles, "
+          f"entity weight {DEFAULT_PARAMS.entity_weight:g})")
 
 
 if __name__ == "__main__":

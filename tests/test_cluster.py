@@ -167,3 +167,15 @@ def test_memory_state_candidates_respect_window_and_limit():
 def test_params_load_the_shipped_file():
     params = Params.load()
     assert 0.0 < params.threshold < 1.0 and params.window_days > 0
+
+
+def test_background_idf_weighs_common_words_below_names():
+    params = Params.load()
+    background = Params.background()
+    assert params.background_documents > 0 and len(background) > 1000
+    assert all(0.0 < v <= 1.0 for v in background.values())
+    clusterer = Clusterer(MemoryState(), params)
+    # An empty stream: without the background both terms would weigh the same.
+    assert clusterer._idf("people", 0, {}) < clusterer._idf("@antonov", 0, {})
+    flat = Clusterer(MemoryState(), params.replace(background_documents=0.0))
+    assert flat._idf("people", 0, {}) == flat._idf("@antonov", 0, {})

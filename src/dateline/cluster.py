@@ -14,7 +14,10 @@ words. Titles and leads weigh more than the rest of the body. `features` is a
 pure function of one article (it runs in worker processes); IDF is applied
 only when comparing, from document frequencies the `State` keeps
 incrementally, so a story's centroid (a sum of its articles' unit term
-vectors) never carries stale weights.
+vectors) never carries stale weights. Those counts start from a shipped
+background table (document frequencies from another corpus, worth
+`background_documents` articles): a short stream alone gives a flat IDF, in
+which "said"-like words weigh as much as the names that tell two events apart.
 
 Dates flow through stories: an undated article that names a weekday ("Earlier
 on Saturday") gets the nearest such weekday on or after its story's first
@@ -53,6 +56,8 @@ class Params:
     index_terms: int = 20  # a story is indexed under its top terms
     centroid_terms: int = 300  # a centroid keeps its heaviest terms only (bounded memory and cost)
     max_candidates: int = 50  # stories compared with one article, at most
+    mixed_threshold: float = 0.375  # the bar when only one side (article or story) has a date: no window helps
+    background_documents: float = 0.0  # weight, in articles, of the shipped background document frequencies
 
     @classmethod
     def load(cls) -> "Params":
@@ -63,6 +68,20 @@ class Params:
             return cls()
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in raw.items() if k in known})
+
+    @staticmethod
+    def background() -> dict[str, float]:
+        """Shipped background document frequencies {term: fraction of articles}, from another corpus.
+
+        IDF counted only from the stream is flat while the stream is short (every
+        word is in one or two articles), so common words weigh as much as names;
+        this prior, worth `background_documents` articles, fixes that from the start.
+        """
+        try:
+            raw = json.loads(resources.files("dateline").joinpath("cluster_params.json").read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+        return {t: float(v) for t, v in raw.get("background", {}).get("df", {}).items()}
 
     def replace(self, **changes: object) -> "Params":
         return Params(**{**asdict(self), **changes})
@@ -337,7 +356,7 @@ class MemoryState:
 # --------------------------------------------------------------------------- clustering
 
 
-def _idf(n: int, df: int) -> float:
+def _idf(n: float, df: float) -> float:
     return math.log((1 + n) / (1 + df)) + 1.0  # smoothed, as scikit-learn's default
 
 
@@ -361,6 +380,7 @@ class Clusterer:
         self.params = params or DEFAULT_PARAMS
         self._sequence = state.sequence()
         self._inferred: dict[str, date] = {}
+        self._background = Params.background() if self.params.background_documents > 0 else {}
 
     # -- public
 
@@ -393,7 +413,7 @@ class Clusterer:
         if when is not None:
             start, end = when - timedelta(days=p.window_days), when + timedelta(days=p.window_days)
         n, df = self.state.document_frequency(vector)
-        weighted = _unit({t: v * _idf(n, df[t]) for t, v in vector.items()})
+        weighted = _unit({t: v * self._idf(t, n, df) for t, v in vector.items()})
         query = sorted(weighted, key=lambda t: (-weighted[t], t))[: p.query_terms]
         candidates = self.state.active(start, end, query, p.max_candidates)
         if not candidates:
@@ -401,13 +421,17 @@ class Clusterer:
         extra = {t for s in candidates for t in s.centroid if t not in df}
         if extra:
             df.update(self.state.document_frequency(extra)[1])
-        best, chosen = -1.0, None
+        best, chosen, top = -1.0, None, 0.0
         for story in sorted(candidates, key=lambda s: s.id):  # ties go to the smallest id, whatever the order
             score = self._cosine(weighted, story.centroid, n, df)
-            if score > best:
+            top = max(top, score)
+            # Dated article and undated story (or the reverse): the time window cannot tell an event from
+            # another one of its kind months apart (same people, same places), so the bar is higher.
+            bar = p.threshold if (when is None) == (story.first is None) else max(p.threshold, p.mixed_threshold)
+            if score >= bar and score > best:
                 best, chosen = score, story
-        if chosen is None or best < p.threshold:
-            return None, max(best, 0.0)
+        if chosen is None:
+            return None, top
         return chosen, best
 
     def assign_batch(self, batch: Sequence[tuple[Article, Vector | None]]) -> list[str]:
@@ -425,12 +449,18 @@ class Clusterer:
 
     # -- internals
 
-    @staticmethod
-    def _cosine(weighted: Vector, centroid: Vector, n: int, df: dict[str, int]) -> float:
+    def _idf(self, term: str, n: int, df: dict[str, int]) -> float:
+        """IDF from the stream's counts plus the background prior (`background_documents` articles)."""
+        prior = self.params.background_documents
+        if not prior:
+            return _idf(n, df.get(term, 0))
+        return _idf(n + prior, df.get(term, 0) + prior * self._background.get(term, 0.0))
+
+    def _cosine(self, weighted: Vector, centroid: Vector, n: int, df: dict[str, int]) -> float:
         norm = 0.0
         dot = 0.0
         for term, value in centroid.items():
-            w = value * _idf(n, df.get(term, 0))
+            w = value * self._idf(term, n, df)
             norm += w * w
             a = weighted.get(term)
             if a is not None:
@@ -450,7 +480,7 @@ class Clusterer:
             for term, value in _unit(vector).items():
                 story.centroid[term] = story.centroid.get(term, 0.0) + value
             n, df = self.state.document_frequency(story.centroid)
-            weight = {t: v * _idf(n, df[t]) for t, v in story.centroid.items()}
+            weight = {t: v * self._idf(t, n, df) for t, v in story.centroid.items()}
             ranked = sorted(weight, key=lambda t: (-weight[t], t))
             if len(ranked) > p.centroid_terms:
                 story.centroid = {t: story.centroid[t] for t in ranked[: p.centroid_terms]}
