@@ -62,7 +62,11 @@ try:  # pragma: no cover - depends on the other engineer's module
     def referenced_days(lines: list[str], dct: dt.date) -> list[list[dt.date]]:
         text = "\n".join(lines)
         out: list[list[dt.date]] = [[] for _ in lines]
-        for i, d in _timex.referenced_days(text, dct, sentences=lines):
+        spans, start = [], 0
+        for line in lines:  # one sentence a line: the spans are the lines
+            spans.append((start, start + len(line)))
+            start += len(line) + 1
+        for i, d in _timex.referenced_days(text, dct, sentences=spans):
             if 0 <= i < len(lines) and d not in out[i]:
                 out[i].append(d)
         return out
