@@ -205,3 +205,115 @@ def test_check_asks_for_the_records_it_needs():
     with pytest.raises(KeyError, match="needs"):
         deduper.check(second, shingles, keys, {})
     assert index.shingles("b") is None  # nothing was written
+
+
+# --- speed work: the fast paths must give the same answers as the plain definitions ----------------
+
+def _reference_word_hashes(text: str) -> list[int]:
+    """The word hash spelled out per word in plain Python (pins the values stored in existing indexes)."""
+    base, mask = 0x9E3779B97F4A7C15, (1 << 64) - 1
+
+    def mix(x: int) -> int:
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & mask
+        return x ^ (x >> 31)
+
+    out = []
+    for word in normalise(text).split():
+        h = 0
+        for char in word:
+            h = (h * base + ord(char)) & mask
+        out.append(mix((h + len(word)) & mask))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ9_ .'`,-\n\t") + list("’‘“”–—…\u00a0«»•´éßİ")), max_size=40))
+def test_word_hashes_equal_hashing_the_normalised_words(text):
+    assert dedup.word_hashes(text).tolist() == _reference_word_hashes(text)
+
+
+def test_word_hashes_on_abbreviations_and_apostrophes():
+    for text in ("The U.S. and U.K. said", "don't `x' 'y a.b.c. e.g. end.", "x'.b. a'`b", "…a. x…y.", "’tis l’été"):
+        assert dedup.word_hashes(text).tolist() == _reference_word_hashes(text), text
+
+
+def _pair(rng: np.random.Generator, small: int, large: int, contained: float) -> tuple[np.ndarray, np.ndarray]:
+    common = round(contained * small)
+    values = rng.integers(0, 2**64, size=small + large - common, dtype=np.uint64)
+    return np.unique(values[:small]), np.unique(np.concatenate([values[:common], values[small:]]))
+
+
+@pytest.mark.parametrize("small,large", [(40, 40), (60, 120), (300, 300), (300, 600), (2000, 4000)])
+def test_screening_keeps_duplicates_at_the_thresholds(small, large):
+    """Containment 0.7 (the threshold) of a set in one up to twice its size: found ≥ 99 % of the time."""
+    rng = np.random.default_rng(small + large)
+    found = 0
+    for _ in range(300):
+        a, b = _pair(rng, small, large, dedup.CONTAINED)
+        keys_a = set(dedup.band_keys(dedup.signature(a)))
+        shared = sum(key in keys_a for key in dedup.band_keys(dedup.signature(b)))
+        found += shared > 0 and dedup.plausible(shared, a.size, b.size)
+    assert found >= 0.99 * 300
+
+
+def test_screening_drops_same_topic_articles_that_share_one_band():
+    assert not dedup.plausible(1, 500, 520)  # similar sizes need a resemblance ≥ 0.54: one shared band is not that
+    assert dedup.plausible(1, 500, 1000)  # a trimmed copy of half the length may share one band only
+    assert dedup.plausible(0, 20, 20)  # tiny sets are always verified
+
+
+class PlainIndex:
+    """An `Index` without `shared` (what store.py implements until it adds it): every candidate is verified."""
+
+    def __init__(self) -> None:
+        self.inner = MemoryIndex()
+
+    def __getattr__(self, name):
+        if name == "shared":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+def test_counting_and_plain_indexes_find_the_same_groups():
+    counting, plain = MemoryIndex(), PlainIndex()
+    dedupe(_corpus(), counting)
+    dedupe(_corpus(), plain)
+    assert groups_of(counting) == groups_of(plain.inner) == EXPECTED
+
+
+def test_needs_with_shingles_asks_only_for_real_duplicates():
+    index = MemoryIndex()
+    deduper = Deduper(index)
+    records = {article.id: article for article in _corpus()}
+    for article in records.values():
+        shingles, keys = fingerprint(article.text)
+        needed = deduper.needs(keys, article.id, shingles)
+        deduper.check(article, shingles, keys, {i: records[i] for i in needed})
+    shingles, keys = fingerprint(records["s1"].text + " A closing line.")
+    assert deduper.needs(keys, "new", shingles) == {"s1"}
+    shingles, keys = fingerprint(records["alone"].text)
+    assert deduper.needs(keys, "alone-again", shingles) == {"alone"}
+    assert deduper.needs(fingerprint("Nothing like anything indexed so far, at all, in any way.")[1], "x") == set()
+
+
+def test_memory_index_re_adding_an_article_replaces_its_keys():
+    index = MemoryIndex()
+    a, keys_a = fingerprint(" ".join(STORIES[0]))
+    b, keys_b = fingerprint(" ".join(STORIES[1]))
+    index.add("x", keys_a, a)
+    index.add("y", keys_a, a)
+    index.add("x", keys_b, b)
+    assert index.candidates(keys_a) == {"y"}
+    assert index.candidates(keys_b) == {"x"}
+    assert index.shared(keys_b) == {"x": (len(keys_b), b.size)}
+    index.add("y", keys_b, b)
+    assert index.candidates(keys_a) == set()
+    assert index.shared(keys_b) == {"x": (len(keys_b), b.size), "y": (len(keys_b), b.size)}
+
+
+def test_small_texts_get_a_full_signature():
+    for text in ("one", "two words", "a short line of seven words here"):
+        shingles, keys = fingerprint(text)
+        assert len(keys) == dedup.NUM_PERM // dedup.BAND_ROWS
+        assert fingerprint(text)[1] == keys

@@ -180,7 +180,7 @@ def fold(store: Store, deduper: dedup.Deduper, batch: list[Parsed]) -> int:
     pending = {p.article.id: p.article for p in batch}
     for item in batch:
         article = item.article
-        needed = deduper.needs(item.keys, article.id)
+        needed = deduper.needs(item.keys, article.id, item.shingles)
         others = {i: pending[i] for i in needed if i in pending}
         if needed - others.keys():
             others.update((a.id, a) for a in store.articles(ids=needed - others.keys()))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -16,13 +16,14 @@ from pathlib import Path
 import numpy as np
 
 from .cluster import StoryState
+from . import dedup
 from .dedup import Match
 from .extract import EntityRecord, Extraction
 from .models import Article, Reject
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
-MIGRATIONS: dict[int, str] = {
+MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: """
     CREATE TABLE articles (
         id TEXT PRIMARY KEY,
@@ -177,6 +178,17 @@ MIGRATIONS: dict[int, str] = {
 
 ENTITY_COLUMNS = "key, name, type, aliases, roles, article_count, surname, initials, full"
 
+
+def _rekey_bands(db: sqlite3.Connection) -> None:
+    """Schema 6: MinHash signatures are taken per hash-range bin now; the stored shingles give the new keys."""
+    db.execute("DELETE FROM bands")
+    for article, hashes in db.execute("SELECT article, hashes FROM shingles").fetchall():
+        keys = dedup.band_keys(dedup.signature(np.frombuffer(hashes, dtype=np.uint64)))
+        db.executemany("INSERT OR IGNORE INTO bands (key, article) VALUES (?, ?)", [(int(k), article) for k in keys])
+
+
+MIGRATIONS[6] = _rekey_bands
+
 ARTICLE_COLUMNS = ("id", "external_id", "path", "line", "url", "source", "title", "language", "published",
                    "published_source", "modified", "text", "duplicate_of", "story")
 
@@ -210,8 +222,12 @@ class Store:
         for target in range(version + 1, SCHEMA_VERSION + 1):
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _statements(MIGRATIONS[target]):
-                    self.db.execute(statement)
+                step = MIGRATIONS[target]
+                if callable(step):  # a data migration
+                    step(self.db)
+                else:
+                    for statement in _statements(step):
+                        self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {int(target)}")
                 self.db.execute("COMMIT")
             except BaseException:
@@ -283,6 +299,16 @@ class Store:
                             [(int(key), article_id) for key in keys])
         self.db.execute("INSERT OR REPLACE INTO shingles (article, hashes) VALUES (?, ?)",
                         (article_id, np.ascontiguousarray(shingles, dtype=np.uint64).tobytes()))
+
+    def shared(self, keys: Sequence[int]) -> dict[str, tuple[int, int]]:
+        """{candidate: (band keys shared, shingle count)}: lets dedup skip hopeless candidates unverified."""
+        keys = [int(key) for key in keys]
+        if not keys:
+            return {}
+        rows = self.db.execute(
+            "SELECT b.article, count(*), length(s.hashes) / 8 FROM bands b JOIN shingles s ON s.article = b.article "
+            f"WHERE b.key IN ({','.join('?' * len(keys))}) GROUP BY b.article", keys)
+        return {article: (count, size) for article, count, size in rows}
 
     def shingles(self, article_id: str) -> np.ndarray | None:
         row = self.db.execute("SELECT hashes FROM shingles WHERE article = ?", (article_id,)).fetchone()
