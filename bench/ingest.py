@@ -129,6 +129,7 @@ def copies(data: Path, n: int, work: Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--copies", type=int, default=4, help="the corpus copies of the growth run (default 4)")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"{args.data}: not found (the shared data folder must sit beside the project)")
@@ -136,10 +137,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dateline-bench-") as tmp:
         work = Path(tmp)
         one = copies(args.data, 1, work)
-        four = copies(args.data, 4, work)
+        many = copies(args.data, args.copies, work)
         rows.append(("floor: raw text into SQLite", 1, run(FLOOR, [str(work / "floor.db"), one[0]])))
         rows.append(("reference: bare spaCy NER pass", 1, run(NER, [one[0]])))
-        for label, workers, paths in (("dateline 1x", 1, one), ("dateline 1x", 2, one), ("dateline 4x", 2, four)):
+        for label, workers, paths in (("dateline 1x", 1, one), ("dateline 1x", 2, one), (f"dateline {args.copies}x", 2, many)):
             db = work / f"run-{len(rows)}.db"
             rows.append((label, workers, run(RUN, [str(db), str(workers), *paths])))
     print(f"{'run':32} {'workers':>7} {'read':>6} {'stored':>6} {'rejected':>8} {'art/s':>8} "
