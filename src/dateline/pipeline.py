@@ -1,8 +1,9 @@
-"""The pipeline: read → clean → date → dedup → cluster → store, in batches, on a bounded process pool.
+"""The pipeline: read → clean → date → extract → dedup → cluster → store, in batches, on a bounded process pool.
 
-`parse` is a pure function of one `Raw` (cleaning, dating, the duplicate
-fingerprint and the story features), so it maps unchanged onto processes (and
-later onto a cluster). Only the main process reads files and touches the store:
+`parse_batch` is a pure function of a batch of `Raw` inputs (cleaning, dating,
+sentences and the days they refer to, the duplicate fingerprint, the story
+features, and one `nlp.pipe` pass for entities and quotes), so it maps unchanged
+onto processes (and later onto a cluster). Only the main process reads files and touches the store:
 it checks each batch against the duplicate index and the stories kept in the
 store, then writes the batch, all in one transaction. It keeps at most a few batches in flight, so memory stays flat
 however large the corpus is.
@@ -135,8 +136,9 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
 
     def fresh(batch: list[Raw | Reject]) -> list[Raw | Reject]:
         known = store.known(r.id for r in batch if isinstance(r, Raw))
-        report.unchanged += sum(1 for r in batch if isinstance(r, Raw) and r.id in known)
-        report.read += sum(1 for r in batch if isinstance(r, Raw) and r.id in known)
+        skipped = sum(1 for r in batch if isinstance(r, Raw) and r.id in known)
+        report.read += skipped
+        report.unchanged += skipped
         return [r for r in batch if not (isinstance(r, Raw) and r.id in known)]
 
     deduper, clusterer = dedup.Deduper(store), cluster.Clusterer(store)
@@ -150,16 +152,7 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
                 report.duplicates += fold(store, deduper, fresh_articles)
                 group(store, clusterer, fresh_articles)
                 stored, unchanged = store.write([p.article for p in fresh_articles], rejects)
-                written = set()
-                for item in fresh_articles:
-                    if item.article.id in written:  # the same input twice in one batch
-                        continue
-                    written.add(item.article.id)
-                    if item.article.published != item.dated_with:  # inferred since: "on Saturday" moves with it
-                        item.days = timex.referenced_days(item.article.text, item.article.published, item.spans)
-                    store.write_sentences(item.article.id, item.spans, item.days)
-                    if item.extraction is not None:
-                        store.write_extraction(item.article.id, item.extraction, linker.link(item.extraction))
+                annotate(store, linker, fresh_articles)
             report.read += len(batch)
             report.stored += stored
             report.unchanged += unchanged  # the same input twice in one run
@@ -168,6 +161,20 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
             if progress:
                 progress(report)
     return report
+
+
+def annotate(store: Store, linker: extract.Linker, batch: list[Parsed]) -> None:
+    """Store each new article's sentences, the days they refer to, its entities and quotes."""
+    done = set()
+    for item in batch:
+        if item.article.id in done:  # the same input twice in one batch
+            continue
+        done.add(item.article.id)
+        if item.article.published != item.dated_with:  # inferred since: "on Saturday" moves with it
+            item.days = timex.referenced_days(item.article.text, item.article.published, item.spans)
+        store.write_sentences(item.article.id, item.spans, item.days)
+        if item.extraction is not None:
+            store.write_extraction(item.article.id, item.extraction, linker.link(item.extraction))
 
 
 def fold(store: Store, deduper: dedup.Deduper, batch: list[Parsed]) -> int:
