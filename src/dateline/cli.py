@@ -60,6 +60,23 @@ def parse_day(option: str, value: str | None) -> date | None:
         raise UserError(f"{option} {value}: not a date (YYYY-MM-DD)") from None
 
 
+def date_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    first, last = parse_day("--from", start), parse_day("--to", end)
+    if first and last and first > last:
+        raise UserError(f"--from {start} is after --to {end}")
+    return first, last
+
+
+def check_paths(paths: list[Path]) -> None:
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path}: no such file or folder")
+
+
+def query_error(error: QueryError) -> UserError:
+    return UserError(f"{error} (quote words with special characters: '\"U.S.\"')")
+
+
 def open_corpus(db: str | None) -> corpus_api.Corpus:
     try:
         return corpus_api.open(db)
@@ -138,9 +155,7 @@ def ingest(
         raise UserError(f"--workers {workers}: must be 1 or more (0 = one per core, at most 2)")
     if max_mb <= 0:
         raise UserError(f"--max-mb {max_mb}: must be more than 0")
-    for path in paths:
-        if not path.exists():
-            raise UserError(f"{path}: no such file or folder")
+    check_paths(paths)
     report = run_ingest(open_corpus(db), [str(p) for p in paths], workers or pipeline.default_workers(),
                         int(max_mb * 1024 * 1024))
     if as_json:
@@ -193,9 +208,7 @@ def parse(
 ) -> None:
     """Read, clean and date articles and print them; store nothing. Rejects go to stderr."""
     fmt = output_format(as_json, as_jsonl, as_csv)
-    for path in paths:
-        if not path.exists():
-            raise UserError(f"{path}: no such file or folder")
+    check_paths(paths)
     rejected = 0
 
     def rows() -> Iterable[dict]:
@@ -224,9 +237,7 @@ def articles(
 ) -> None:
     """List stored articles, oldest first."""
     fmt = output_format(as_json, as_jsonl, as_csv)
-    first, last = parse_day("--from", start), parse_day("--to", end)
-    if first and last and first > last:
-        raise UserError(f"--from {start} is after --to {end}")
+    first, last = date_range(start, end)
     with open_corpus(db) as corpus:
         rows = corpus.articles(source=source, start=first, end=last, story=story)
         emit((corpus.enrich(a) if fmt != "table" else article_row(a) for a in rows), fmt, ARTICLE_COLUMNS)
@@ -249,7 +260,7 @@ def search(
         try:
             results = corpus.search(query, limit)
         except QueryError as error:
-            raise UserError(f"{error} (quote words with special characters: '\"U.S.\"')") from None
+            raise query_error(error) from None
         emit(results, fmt, ["id", "published", "source", "title", "snippet"])
 
 
@@ -299,9 +310,7 @@ def timeline(
     fmt = "json" if as_json else fmt
     if fmt not in render.FORMATS:
         raise UserError(f"--format {fmt}: choose one of {', '.join(render.FORMATS)}")
-    first, last = parse_day("--from", start), parse_day("--to", end)
-    if first and last and first > last:
-        raise UserError(f"--from {start} is after --to {end}")
+    first, last = date_range(start, end)
     if max_dates is not None and max_dates < 1:
         raise UserError(f"--max-dates {max_dates}: must be 1 or more")
     if per_date < 1:
@@ -310,7 +319,7 @@ def timeline(
         try:
             result = corpus.timeline(query, start=first, end=last, max_dates=max_dates, per_date=per_date)
         except QueryError as error:
-            raise UserError(f"{error} (quote words with special characters: '\"U.S.\"')") from None
+            raise query_error(error) from None
     if fmt == "table" and output is None:
         emit(({"date": e.date.isoformat(), "sentence": s.text,
                "source": ", ".join([s.source or "?"] + [c.get("source") or "?" for c in s.carried_by]),

@@ -44,9 +44,7 @@ class Corpus:
                on_file: Callable[[Path], None] | None = None, batch_size: int = pipeline.BATCH) -> pipeline.Report:
         """Read, clean, date and store everything below `paths`. Idempotent."""
         paths = [str(p) for p in paths]
-        missing = [p for p in paths if not Path(p).exists()]
-        if missing:
-            raise FileNotFoundError(f"{missing[0]}: no such file or folder")
+        existing(paths)
         return pipeline.ingest(self.store, paths, workers=workers, max_bytes=max_bytes,
                                progress=progress, on_file=on_file, batch_size=batch_size)
 
@@ -137,7 +135,13 @@ def parse(paths: Iterable[str | os.PathLike], *, workers: int = 1,
           max_bytes: int = read.MAX_BYTES) -> Iterator[Article | Reject]:
     """Read, clean and date without storing anything."""
     paths = [str(p) for p in paths]
+    existing(paths)
+    return pipeline.records(paths, workers=workers, max_bytes=max_bytes)
+
+
+def existing(paths: list[str]) -> None:
+    """Refuse, before reading anything, a path that is not there."""
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise FileNotFoundError(f"{missing[0]}: no such file or folder")
-    return pipeline.records(paths, workers=workers, max_bytes=max_bytes)
+
