@@ -466,12 +466,7 @@ class Store:
 
     def sentences(self, article_id: str) -> list[tuple[int, int, list[date]]]:
         """(start, end, days referred to) for each sentence of an article, in order."""
-        days: dict[int, list[date]] = {}
-        for position, day in self.db.execute(
-                "SELECT position, day FROM sentence_dates WHERE article = ? ORDER BY position, day", (article_id,)):
-            days.setdefault(position, []).append(date.fromisoformat(day))
-        return [(start, end, days.get(position, [])) for position, start, end in self.db.execute(
-            "SELECT position, start, end FROM sentences WHERE article = ? ORDER BY position", (article_id,))]
+        return self.all_sentences([article_id]).get(article_id, [])
 
     def match(self, query: str) -> list[str]:
         """Ids of every article the full-text query matches."""
