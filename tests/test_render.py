@@ -19,7 +19,9 @@ def timeline() -> Timeline:
     return Timeline("Antonov", [
         Entry(date(2021, 3, 20), [Chosen(f"The ambassador flew to Moscow {HOSTILE}.", "a1", "Sputnik",
                                          "javascript:alert(3)", f"Title {HOSTILE}", "referenced",
-                                         [{"article": "a2", "source": f"Mirror {HOSTILE}", "url": None}])]),
+                                         [{"article": "a2", "source": f"Mirror {HOSTILE}", "url": None}])],
+              [{"text": f"We said {HOSTILE}", "kind": "direct", "speaker": f"Anatoly {HOSTILE}", "article": "a1",
+                "source": "Sputnik"}]),
         Entry(date(2021, 7, 13), [Chosen("Antonov spoke at Monterey.", "b1", "TASS", "https://tass.com/x",
                                          "Envoy", "published", [])]),
     ])
@@ -29,7 +31,9 @@ def test_json_is_the_design_shape(timeline):
     data = json.loads(render.to_json(timeline))
     assert set(data) == {"query", "entries"}
     sentence = data["entries"][0]["sentences"][0]
-    assert set(sentence) == {"text", "article", "source", "url", "title", "date_source", "carried_by"}
+    assert set(sentence) == {"text", "article", "source", "url", "title", "date_source", "carried_by", "story"}
+    assert data["entries"][0]["quotes"][0]["speaker"] == f"Anatoly {HOSTILE}"
+    assert data["entries"][1]["quotes"] == []
     assert sentence["carried_by"] == [{"article": "a2", "source": f"Mirror {HOSTILE}", "url": None}]
     assert [e["date"] for e in data["entries"]] == ["2021-03-20", "2021-07-13"]
 
@@ -48,12 +52,14 @@ def test_html_escapes_every_scraped_string_and_links_only_http(timeline):
     assert "javascript:" not in page  # an unsafe URL is shown as text, never linked
     assert "href='https://tass.com/x'" in page
     assert "Content-Security-Policy" in page
+    assert "Said that day" in page and "We said &lt;script&gt;" in page  # the person's quotes, escaped
 
 
 def test_markdown_neutralises_markup(timeline):
     text = render.to_markdown(timeline)
     assert "<script>" not in text
     assert "## 2021-03-20" in text and "[TASS](https://tass.com/x)" in text
+    assert "We said \\<script\\>" in text
 
 
 def test_timelinejs_has_the_documented_shape(timeline):

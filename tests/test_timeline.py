@@ -210,10 +210,10 @@ def test_json_shape_is_the_design_contract(seeds):
     assert set(out) == {"query", "entries"}
     assert out["query"] == "Antonov"
     for entry in out["entries"]:
-        assert set(entry) == {"date", "sentences"}
+        assert set(entry) == {"date", "sentences", "quotes"}  # DESIGN.md's shape + the person's quotes
         dt.date.fromisoformat(entry["date"])
         for s in entry["sentences"]:
-            assert set(s) == {"text", "article", "source", "url", "title", "date_source", "carried_by"}
+            assert set(s) == {"text", "article", "source", "url", "title", "date_source", "carried_by", "story"}
             assert s["date_source"] in ("published", "referenced")
             for c in s["carried_by"]:
                 assert set(c) == {"article", "source", "url"}
@@ -221,4 +221,4 @@ def test_json_shape_is_the_design_contract(seeds):
                                                       [{"article": "b", "source": "T", "url": "u", "x": 1}])])])
     assert tl.to_json() == {"query": "q", "entries": [{"date": "2020-01-02", "sentences": [
         {"text": "t", "article": "a", "source": "S", "url": None, "title": None, "date_source": "published",
-         "carried_by": [{"article": "b", "source": "T", "url": "u"}]}]}]}
+         "carried_by": [{"article": "b", "source": "T", "url": "u"}], "story": None}], "quotes": []}]}

@@ -43,6 +43,16 @@ def test_geneva_sentence_is_carried_by_the_trimmed_copy(db):
     assert any(s["carried_by"] for s in july["sentences"])  # 001, the copy of 002
 
 
+def test_the_persons_quotes_sit_on_their_dates(db):
+    data = json.loads(runner.invoke(app, ["timeline", "Antonov", "--db", db, "--json"]).stdout)
+    quotes = {e["date"]: e["quotes"] for e in data["entries"]}
+    assert any("illusions" in q["text"] for q in quotes["2021-07-13"])  # Monterey, 002 and its copy once
+    assert len({q["text"] for q in quotes["2021-07-13"]}) == len(quotes["2021-07-13"])
+    assert all(q["speaker"] == "Anatoly Antonov" for day in quotes.values() for q in day)
+    everyone = json.loads(runner.invoke(app, ["timeline", "--db", db, "--json"]).stdout)
+    assert all(e["quotes"] == [] for e in everyone["entries"])  # no person asked for, no quotes
+
+
 def test_bounds_and_counts(db):
     data = json.loads(runner.invoke(app, ["timeline", "--db", db, "--json", "--from", "2021-01-01",
                                           "--to", "2021-03-31", "--max-dates", "2",

@@ -83,7 +83,7 @@ class Corpus:
 
         Each copy's outlet is listed in `carried_by` of its canonical's sentences.
         """
-        ids = None
+        ids, named = None, []
         if query and query.strip():
             matched = set(self.store.match(query))
             named = self.store.entities_named(query.strip().strip('"'))
@@ -101,9 +101,24 @@ class Corpus:
                 candidates.append(timeline.Sentence(
                     text=article.text[first:last], article=article.id, source=article.source, url=article.url,
                     title=article.title, published=article.published, dates=days, position=position,
-                    carried_by=carried))
-        return timeline.summarise(candidates, query or "", max_dates=max_dates, per_date=per_date,
-                                  start=start, end=end)
+                    carried_by=carried, story=article.story))
+        result = timeline.summarise(candidates, query or "", max_dates=max_dates, per_date=per_date,
+                                    start=start, end=end)
+        if named:
+            self._attach_quotes(result, [record.key for record in named])
+        return result
+
+    def _attach_quotes(self, result: timeline.Timeline, speakers: list[str], per_date: int = 5) -> None:
+        """Give each date what the query's person said in articles published that day (copies once)."""
+        by_day = {entry.date.isoformat(): entry for entry in result.entries}
+        seen: set[tuple[str, str]] = set()
+        for quote in self.store.quotes(speakers):
+            entry = by_day.get(quote["published"])
+            key = (quote["published"], " ".join(quote["text"].lower().split()))
+            if entry is None or key in seen or len(entry.quotes) >= per_date:
+                continue
+            seen.add(key)
+            entry.quotes.append({k: quote[k] for k in ("text", "kind", "speaker", "article", "source")})
 
     def entities(self) -> Iterator[dict]:
         """People, organisations and places, most-mentioned first, with every alias and role."""

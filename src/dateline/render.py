@@ -33,6 +33,9 @@ def to_markdown(tl: Timeline) -> str:
             also = f"; also {', '.join(_md(c.get('source') or '?') for c in s.carried_by)}" if s.carried_by else ""
             note = " (refers to this day)" if s.date_source == "referenced" else ""
             lines.append(f"- {_md(s.text)} — {where}, article `{s.article}`{also}{note}")
+        for q in entry.quotes:
+            lines.append(f"- > {_md(q['speaker'] or 'unknown speaker')}: “{_md(q['text'])}” — "
+                         f"{_md(q['source'] or 'unknown outlet')}, article `{q['article']}`")
         lines.append("")
     return "\n".join(lines)
 
@@ -67,7 +70,7 @@ def to_timelinejs(tl: Timeline) -> str:
 
 
 def to_html(tl: Timeline) -> str:
-    """A self-contained, readable report: dates, sentences, outlet badges, links."""
+    """A self-contained, readable report: dates, sentences, outlet badges, links, the person's quotes."""
     heading = html.escape(f"Timeline: {tl.query}" if tl.query else "Timeline")
     parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -84,6 +87,13 @@ def to_html(tl: Timeline) -> str:
             parts.append(f"<li><blockquote>{html.escape(s.text)}</blockquote>"
                          f"<p class='source'>{_source_html(s)} {badges} {refers}"
                          f"<span class='id'>article {html.escape(s.article)}</span></p></li>")
+        if entry.quotes:
+            parts.append("<li class='quotes'><h2>Said that day</h2>")
+            parts.extend(f"<figure><blockquote>“{html.escape(q['text'])}”</blockquote><figcaption>"
+                         f"{html.escape(q['speaker'] or 'unknown speaker')}, in {html.escape(q['source'] or '?')}"
+                         f"<span class='id'>article {html.escape(q['article'])}</span></figcaption></figure>"
+                         for q in entry.quotes)
+            parts.append("</li>")
         parts.append("</ul></li>")
     parts.append("</ol></main></body></html>\n")
     return "".join(parts)
@@ -127,6 +137,9 @@ blockquote{margin:.25rem 0;font-size:1.02rem}.source{margin:0;color:#5b6470;font
 .source a{color:#2f6fde}.badge{display:inline-block;background:#e8eef9;color:#1f4ea8;border-radius:.6rem;
  padding:0 .5rem;margin-left:.25rem;font-size:.8rem}.refers{margin-left:.5rem;font-style:italic}
 .id{display:block;font-family:ui-monospace,monospace;font-size:.75rem;color:#8a929c}
+.quotes{border-left:3px solid #e3b341;padding-left:.75rem;margin-top:.5rem}
+.quotes h2{font-size:.8rem;text-transform:uppercase;letter-spacing:.05em;color:#8a6d1a;margin:.25rem 0}
+figure{margin:.25rem 0 .5rem}figcaption{color:#5b6470;font-size:.9rem}
 """
 
 RENDERERS: dict[str, Callable[[Timeline], str]] = {

@@ -108,6 +108,7 @@ class Sentence:
     position: int = 0  # 0-based index of the sentence in its article
     carried_by: Sequence[Mapping[str, Any]] = ()  # other outlets carrying the same article
     tokens: Sequence[str] | None = None
+    story: str | None = None  # the story of the sentence's article
 
 
 @dataclass(slots=True)
@@ -119,6 +120,7 @@ class Chosen:
     title: str | None
     date_source: str  # "published" | "referenced"
     carried_by: list[dict[str, Any]] = field(default_factory=list)
+    story: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -132,6 +134,7 @@ class Chosen:
                 {"article": c.get("article"), "source": c.get("source"), "url": c.get("url")}
                 for c in self.carried_by
             ],
+            "story": self.story,
         }
 
 
@@ -139,9 +142,12 @@ class Chosen:
 class Entry:
     date: date
     sentences: list[Chosen]
+    # What the query's person said in articles of that day: {"text", "kind", "speaker", "article", "source"}.
+    quotes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), "sentences": [s.to_json() for s in self.sentences]}
+        return {"date": self.date.isoformat(), "sentences": [s.to_json() for s in self.sentences],
+                "quotes": [dict(q) for q in self.quotes]}
 
 
 @dataclass(slots=True)
@@ -151,6 +157,14 @@ class Timeline:
 
     def to_json(self) -> dict[str, Any]:
         return {"query": self.query, "entries": [e.to_json() for e in self.entries]}
+
+    def to_markdown(self) -> str:
+        from . import render  # render imports this module
+        return render.to_markdown(self)
+
+    def to_html(self) -> str:
+        from . import render
+        return render.to_html(self)
 
 
 # ---------------------------------------------------------------------------------------
@@ -512,7 +526,8 @@ def summarise(sentences: Iterable[Sentence], query: str = "", *, max_dates: int 
                     reds[i] = max(reds[i], _dot(c.vec, pick.vec))
         chosen.sort(key=lambda c: (c.sentence.published or date.min, c.sentence.article, c.sentence.position))
         entries.append(Entry(d, [Chosen(c.sentence.text, c.sentence.article, c.sentence.source,
-                                        c.sentence.url, c.sentence.title, c.date_source, c.carried_by)
+                                        c.sentence.url, c.sentence.title, c.date_source, c.carried_by,
+                                        c.sentence.story)
                                  for c in chosen]))
     entries.sort(key=lambda e: e.date)
     return Timeline(query=query, entries=entries)
