@@ -24,10 +24,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from typing import TYPE_CHECKING
+
 from . import corpus as corpus_api
-from . import pipeline, read, render
+from . import read, render
 from .models import Article, Reject
 from .store import QueryError, StoreError
+
+if TYPE_CHECKING:
+    from .pipeline import Report
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   rich_markup_mode=None,
@@ -156,7 +161,8 @@ def ingest(
     if max_mb <= 0:
         raise UserError(f"--max-mb {max_mb}: must be more than 0")
     check_paths(paths)
-    report = run_ingest(open_corpus(db), [str(p) for p in paths], workers or pipeline.default_workers(),
+    from .pipeline import default_workers  # loads spaCy: only commands that ingest pay for it
+    report = run_ingest(open_corpus(db), [str(p) for p in paths], workers or default_workers(),
                         int(max_mb * 1024 * 1024))
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict()) + "\n")
@@ -164,7 +170,7 @@ def ingest(
         show_report(report)
 
 
-def run_ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes: int) -> pipeline.Report:
+def run_ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes: int) -> Report:
     """Ingest with a progress bar on a terminal, silently otherwise."""
     try:
         return _ingest(corpus, paths, workers, max_bytes)
@@ -172,7 +178,7 @@ def run_ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_by
         raise Unusable(str(error)) from None
 
 
-def _ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes: int) -> pipeline.Report:
+def _ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes: int) -> Report:
     with corpus:
         if not err.is_terminal:
             return corpus.ingest(paths, workers=workers, max_bytes=max_bytes)
@@ -182,7 +188,7 @@ def _ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes
         with Progress(*columns, console=err, transient=True) as bar:
             task = bar.add_task("ingest", total=total, counts="")
 
-            def on_report(report: pipeline.Report) -> None:
+            def on_report(report: Report) -> None:
                 bar.update(task, counts=f"stored {report.stored} · unchanged {report.unchanged} · "
                                         f"rejected {report.rejected}")
 
@@ -190,7 +196,7 @@ def _ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes
                                  on_file=lambda _: bar.advance(task))
 
 
-def show_report(report: pipeline.Report) -> None:
+def show_report(report: Report) -> None:
     out.print(f"read {report.read} = stored {report.stored} + unchanged {report.unchanged} "
               f"+ rejected {report.rejected}; duplicates found {report.duplicates}", highlight=False)
     for reason, count in sorted(report.reasons.items(), key=lambda item: (-item[1], item[0])):

@@ -6,9 +6,14 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
-from . import pipeline, read, timeline
+from typing import TYPE_CHECKING
+
+from . import read, timeline
 from .models import Article, Reject
 from .store import Store
+
+if TYPE_CHECKING:  # the pipeline (spaCy, trafilatura) loads on first ingest: queries start fast
+    from .pipeline import Report
 
 DEFAULT_DB = "dateline.db"
 
@@ -40,13 +45,14 @@ class Corpus:
         self.close()
 
     def ingest(self, paths: Iterable[str | os.PathLike], *, workers: int = 1, max_bytes: int = read.MAX_BYTES,
-               progress: Callable[[pipeline.Report], None] | None = None,
-               on_file: Callable[[Path], None] | None = None, batch_size: int = pipeline.BATCH) -> pipeline.Report:
+               progress: Callable[[Report], None] | None = None,
+               on_file: Callable[[Path], None] | None = None, batch_size: int | None = None) -> Report:
         """Read, clean, date and store everything below `paths`. Idempotent."""
+        from . import pipeline
         paths = [str(p) for p in paths]
         existing(paths)
         return pipeline.ingest(self.store, paths, workers=workers, max_bytes=max_bytes,
-                               progress=progress, on_file=on_file, batch_size=batch_size)
+                               progress=progress, on_file=on_file, batch_size=batch_size or pipeline.BATCH)
 
     def articles(self, *, source: str | None = None, start: date | None = None, end: date | None = None,
                  story: str | None = None) -> Iterator[Article]:
@@ -149,6 +155,7 @@ class Corpus:
 def parse(paths: Iterable[str | os.PathLike], *, workers: int = 1,
           max_bytes: int = read.MAX_BYTES) -> Iterator[Article | Reject]:
     """Read, clean and date without storing anything."""
+    from . import pipeline
     paths = [str(p) for p in paths]
     existing(paths)
     return pipeline.records(paths, workers=workers, max_bytes=max_bytes)

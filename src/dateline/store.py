@@ -489,9 +489,11 @@ class Store:
             self.db.executemany("INSERT OR IGNORE INTO wanted (id) VALUES (?)", [(i,) for i in ids])
             where = " WHERE article IN (SELECT id FROM wanted)"
         days: dict[tuple[str, int], list[date]] = {}
+        parsed: dict[str, date] = {}  # a corpus names few distinct days, many times each
         for article, position, day in self.db.execute(
                 "SELECT article, position, day FROM sentence_dates" + where + " ORDER BY article, position, day"):
-            days.setdefault((article, position), []).append(date.fromisoformat(day))
+            when = parsed.get(day) or parsed.setdefault(day, date.fromisoformat(day))
+            days.setdefault((article, position), []).append(when)
         out: dict[str, list[tuple[int, int, list[date]]]] = {}
         for article, position, start, end in self.db.execute(
                 "SELECT article, position, start, end FROM sentences" + where + " ORDER BY article, position"):

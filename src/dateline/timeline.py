@@ -24,6 +24,7 @@ vectors are built only for the candidates of the chosen dates. Ingest may store
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -196,19 +197,20 @@ def _stem(word: str) -> str:
     return word
 
 
-def terms(text: str) -> tuple[str, ...]:
-    """Content terms of a text: lower-cased words without stop words, lightly stemmed.
+@functools.lru_cache(maxsize=1 << 16)
+def _term(word: str) -> str | None:
+    """The term a lower-cased word counts as, or None for stop words (cached: vocabularies are small)."""
+    w = word.replace("’", "'")
+    if "'" in w:
+        w = w.split("'", 1)[0]
+    if len(w) < 2 or w in _STOP:
+        return None
+    return _stem(w)
 
-    This is what ingest should precompute and store per sentence."""
-    out = []
-    for m in _WORD.finditer(text.lower()):
-        w = m.group().replace("’", "'")
-        if "'" in w:
-            w = w.split("'", 1)[0]
-        if len(w) < 2 or w in _STOP:
-            continue
-        out.append(_stem(w))
-    return tuple(out)
+
+def terms(text: str) -> tuple[str, ...]:
+    """Content terms of a text: lower-cased words without stop words, lightly stemmed."""
+    return tuple(t for t in map(_term, _WORD.findall(text.lower())) if t is not None)
 
 
 # ---------------------------------------------------------------------------------------
