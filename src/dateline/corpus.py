@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -13,6 +14,8 @@ from .models import Article, Reject
 from .store import Store
 
 if TYPE_CHECKING:  # the pipeline (spaCy, trafilatura) loads on first ingest: queries start fast
+    from .cluster import StoryState
+    from .extract import EntityRecord
     from .pipeline import Report
 
 DEFAULT_DB = "dateline.db"
@@ -151,6 +154,76 @@ class Corpus:
     def rejects(self) -> Iterator[Reject]:
         return self.store.rejects()
 
+    # --- pages and details for the HTTP API -------------------------------------
+
+    def article_page(self, query: str | None = None, *, entity: str | None = None, source: str | None = None,
+                     story: str | None = None, start: date | None = None, end: date | None = None,
+                     offset: int = 0, limit: int = 50) -> tuple[list[Article], int]:
+        """A page of the articles `query` selects as the timeline does (all when empty), and their number.
+
+        `entity` keeps those naming that entity (any alias). Duplicates are listed: each is an article.
+        """
+        query, named = self._selection(query)
+        keys = None if entity is None else [record.key for record in self.store.entities_named(entity)]
+        return self.store.article_page(query=query, named=named, entities=keys, source=source, story=story,
+                                       start=start, end=end, offset=offset, limit=limit)
+
+    def attention(self, query: str | None = None, *, start: date | None = None,
+                  end: date | None = None) -> list[dict]:
+        """Articles published per day per outlet among those `query` selects; copies count for their own outlet."""
+        query, named = self._selection(query)
+        return [{"date": day, "source": source, "articles": count}
+                for day, source, count in self.store.attention(query=query, named=named, start=start, end=end)]
+
+    def _selection(self, query: str | None) -> tuple[str | None, list[str]]:
+        """The timeline's selection: the full-text query, and the entities named by it (for their aliases)."""
+        if not query or not query.strip():
+            return None, []
+        return query, [record.key for record in self.store.entities_named(query.strip().strip('"'))]
+
+    def details(self, article_id: str) -> dict | None:
+        """Everything about one article: its record, story, duplicate group, entities, days and quotes."""
+        article = self.store.article(article_id)
+        if article is None:
+            return None
+        row = self.enrich(article)
+        story = self.store.get(article.story) if article.story else None
+        row["story"] = {"id": story.id, "label": story.label} if story else None
+        row["duplicates"] = self._group(article)
+        row["quotes"] = self.store.article_quotes(article.id)
+        return row
+
+    def _group(self, article: Article) -> list[dict]:
+        """A canonical's copies; for a copy, its canonical (kind "canonical") and the other copies."""
+        def copies(canonical: str) -> list[dict]:
+            return [{"id": i, "source": source, "url": url, "kind": kind, "score": round(score, 4)}
+                    for i, source, url, kind, score in self.store.copies(canonical) if i != article.id]
+
+        if not article.duplicate_of:
+            return copies(article.id)
+        canonical = self.store.article(article.duplicate_of)
+        head = [{"id": canonical.id, "source": canonical.source, "url": canonical.url, "kind": "canonical",
+                 "score": None}] if canonical else []
+        return head + copies(article.duplicate_of)
+
+    def story_page(self, *, start: date | None = None, end: date | None = None, offset: int = 0,
+                   limit: int = 50) -> tuple[list[dict], int]:
+        """A page of the stories overlapping [start, end], oldest first, and their number."""
+        stories, total = self.store.story_page(start, end, offset, limit)
+        return [story_record(story) for story in stories], total
+
+    def quote_page(self, speaker: str | None = None, *, start: date | None = None, end: date | None = None,
+                   offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+        """A page of quotes (this speaker's, any alias), oldest first, and their number."""
+        keys = None if speaker is None else [record.key for record in self.store.entities_named(speaker)]
+        return self.store.quote_page(keys, start, end, offset, limit)
+
+    def entities_starting(self, prefix: str, limit: int = 10) -> list[dict]:
+        """For autocomplete: entities with an alias word starting with `prefix`; the most-mentioned when empty."""
+        if not prefix.strip():
+            return list(islice(self.entities(), limit))
+        return [entity_record(record) for record in self.store.entities_starting(prefix, limit)]
+
 
 def parse(paths: Iterable[str | os.PathLike], *, workers: int = 1,
           max_bytes: int = read.MAX_BYTES) -> Iterator[Article | Reject]:
@@ -167,3 +240,13 @@ def existing(paths: list[str]) -> None:
     if missing:
         raise FileNotFoundError(f"{missing[0]}: no such file or folder")
 
+
+def story_record(story: StoryState) -> dict:
+    return {"id": story.id, "label": story.label, "articles": list(story.articles), "outlets": list(story.outlets),
+            "first": story.first.isoformat() if story.first else None,
+            "last": story.last.isoformat() if story.last else None}
+
+
+def entity_record(record: EntityRecord) -> dict:
+    return {"id": record.key, "name": record.name, "type": record.type, "aliases": list(record.aliases),
+            "roles": list(record.roles), "article_count": record.article_count}

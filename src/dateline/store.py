@@ -601,6 +601,135 @@ class Store:
             f"SELECT DISTINCT article FROM mentions WHERE entity IN ({','.join('?' * len(keys))}) ORDER BY article",
             keys)]
 
+    # --- pages, counts and one article's details (the HTTP API) --------------
+
+    def article_page(self, *, query: str | None = None, named: Sequence[str] = (),
+                     entities: Sequence[str] | None = None, source: str | None = None, story: str | None = None,
+                     start: date | None = None, end: date | None = None, offset: int = 0,
+                     limit: int = 50) -> tuple[list[Article], int]:
+        """One page of articles, oldest first, and how many there are in all.
+
+        `query` selects what the full-text index matches plus the articles naming the `named` entities;
+        `entities` keeps only articles naming one of those.
+        """
+        where, params = self._article_filters(query, named, entities, source, story, start, end)
+        total = self._select(f"SELECT count(*) FROM articles{where}", params, query).fetchone()[0]
+        rows = self._select(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles{where} "
+                            "ORDER BY published IS NULL, published, path, line, id LIMIT ? OFFSET ?",
+                            [*params, limit, offset], query).fetchall()
+        return [_article(row) for row in rows], total
+
+    def attention(self, *, query: str | None = None, named: Sequence[str] = (), start: date | None = None,
+                  end: date | None = None) -> list[tuple[str, str | None, int]]:
+        """(day, source, articles published) for the selected articles, as `article_page` selects them."""
+        where, params = self._article_filters(query, named, None, None, None, start, end)
+        where = (where + " AND" if where else " WHERE") + " published IS NOT NULL"
+        return self._select(f"SELECT published, source, count(*) FROM articles{where} "
+                            "GROUP BY published, source ORDER BY published, source", params, query).fetchall()
+
+    def _article_filters(self, query: str | None, named: Sequence[str], entities: Sequence[str] | None,
+                         source: str | None, story: str | None, start: date | None,
+                         end: date | None) -> tuple[str, list]:
+        # Selections stay subqueries: a common word can match more articles than SQLite takes parameters.
+        where, params = [], []
+        if query is not None:
+            picked = ("SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                      "WHERE articles_fts MATCH ?")
+            params.append(query)
+            if named:
+                picked += f" UNION SELECT article FROM mentions WHERE entity IN ({','.join('?' * len(named))})"
+                params.extend(named)
+            where.append(f"id IN ({picked})")
+        if entities is not None:
+            where.append(f"id IN (SELECT article FROM mentions WHERE entity IN ({','.join('?' * len(entities))}))")
+            params.extend(entities)
+        for clause, value in (("source = ? COLLATE NOCASE", source), ("story = ?", story),
+                              ("published >= ?", start and start.isoformat()),
+                              ("published <= ?", end and end.isoformat())):
+            if value:
+                where.append(clause)
+                params.append(value)
+        return (" WHERE " + " AND ".join(where) if where else ""), params
+
+    def _select(self, sql: str, params: Sequence, query: str | None) -> sqlite3.Cursor:
+        """Run a read; a full-text query the index cannot parse becomes a QueryError."""
+        try:
+            return self.db.execute(sql, params)
+        except sqlite3.OperationalError as error:
+            if query is None:
+                raise
+            raise QueryError(f"cannot search for {query!r}: {error}") from None
+
+    def story_page(self, start: date | None, end: date | None, offset: int = 0,
+                   limit: int = 50) -> tuple[list[StoryState], int]:
+        """One page of the stories whose [first, last] overlaps [start, end], oldest first, and their number."""
+        where, params = [], []
+        if start:
+            where.append("last >= ?")
+            params.append(start.isoformat())
+        if end:
+            where.append("first <= ?")
+            params.append(end.isoformat())
+        clause = " WHERE " + " AND ".join(where) if where else ""
+        total = self.db.execute(f"SELECT count(*) FROM stories{clause}", params).fetchone()[0]
+        rows = self.db.execute(f"SELECT state FROM stories{clause} ORDER BY first IS NULL, first, id "
+                               "LIMIT ? OFFSET ?", [*params, limit, offset])
+        return [StoryState.from_json(json.loads(row[0])) for row in rows], total
+
+    def quote_page(self, speaker_keys: Sequence[str] | None, start: date | None, end: date | None,
+                   offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+        """One page of quotes (these speakers' when given), oldest first, and how many there are in all."""
+        where, params = [], []
+        if speaker_keys is not None:
+            where.append(f"q.speaker_key IN ({','.join('?' * len(speaker_keys))})")
+            params.extend(speaker_keys)
+        if start:
+            where.append("a.published >= ?")
+            params.append(start.isoformat())
+        if end:
+            where.append("a.published <= ?")
+            params.append(end.isoformat())
+        clause = " WHERE " + " AND ".join(where) if where else ""
+        joined = "FROM quotes q JOIN articles a ON a.id = q.article" + clause
+        total = self.db.execute(f"SELECT count(*) {joined}", params).fetchone()[0]
+        rows = self.db.execute(
+            "SELECT q.text, q.kind, q.speaker, q.speaker_as_written, q.article, a.source, a.published, "
+            f"q.sentence_text {joined} ORDER BY a.published IS NULL, a.published, q.article, q.position "
+            "LIMIT ? OFFSET ?", [*params, limit, offset])
+        names = ("text", "kind", "speaker", "speaker_as_written", "article", "source", "published", "sentence")
+        return [dict(zip(names, row)) for row in rows], total
+
+    def article_quotes(self, article_id: str) -> list[dict]:
+        """One article's quotes in the order they appear."""
+        rows = self.db.execute("SELECT text, kind, speaker, sentence_text FROM quotes WHERE article = ? "
+                               "ORDER BY position", (article_id,))
+        return [{"text": text, "kind": kind, "speaker": speaker, "sentence": sentence}
+                for text, kind, speaker, sentence in rows]
+
+    def copies(self, canonical_id: str) -> list[tuple[str, str | None, str | None, str, float]]:
+        """(id, source, url, kind, score) of each duplicate of one canonical article, oldest first."""
+        return self.db.execute(
+            "SELECT a.id, a.source, a.url, d.kind, d.score FROM duplicates d JOIN articles a ON a.id = d.article "
+            "WHERE d.canonical = ? ORDER BY a.published IS NULL, a.published, a.id", (canonical_id,)).fetchall()
+
+    def entities_starting(self, prefix: str, limit: int) -> list[EntityRecord]:
+        """Entities with a word of an alias (or of the name) starting with `prefix`, most-mentioned first."""
+        needle = prefix.strip().casefold()
+        if not needle:
+            return []
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        word_start = re.compile(rf"(?<!\w){re.escape(needle)}")
+        rows = self.db.execute(f"SELECT {ENTITY_COLUMNS} FROM entities WHERE lower(aliases) LIKE ? ESCAPE '\\' "
+                               "OR lower(name) LIKE ? ESCAPE '\\' ORDER BY article_count DESC, key",
+                               (pattern, pattern))
+        found = []
+        for record in map(self._entity, rows):
+            if any(word_start.search(n.casefold()) for n in (record.name, *record.aliases)):
+                found.append(record)
+                if len(found) >= limit:
+                    break
+        return found
+
 
 def _statements(script: str) -> list[str]:
     """Split a migration into statements, keeping trigger bodies whole."""
