@@ -23,7 +23,7 @@ def timeline() -> Timeline:
               [{"text": f"We said {HOSTILE}", "kind": "direct", "speaker": f"Anatoly {HOSTILE}", "article": "a1",
                 "source": "Sputnik"}]),
         Entry(date(2021, 7, 13), [Chosen("Antonov spoke at Monterey.", "b1", "TASS", "https://tass.com/x",
-                                         "Envoy", "published", [])]),
+                                         "Envoy", "published", [], None, date(2021, 7, 14))]),
     ])
 
 
@@ -31,7 +31,8 @@ def test_json_is_the_design_shape(timeline):
     data = json.loads(render.to_json(timeline))
     assert set(data) == {"query", "entries"}
     sentence = data["entries"][0]["sentences"][0]
-    assert set(sentence) == {"text", "article", "source", "url", "title", "date_source", "carried_by", "story"}
+    assert set(sentence) == {"text", "article", "source", "url", "title", "date_source", "carried_by", "story",
+                             "published"}
     assert data["entries"][0]["quotes"][0]["speaker"] == f"Anatoly {HOSTILE}"
     assert data["entries"][1]["quotes"] == []
     assert sentence["carried_by"] == [{"article": "a2", "source": f"Mirror {HOSTILE}", "url": None}]
@@ -60,6 +61,7 @@ def test_markdown_neutralises_markup(timeline):
     assert "<script>" not in text
     assert "## 2021-03-20" in text and "[TASS](https://tass.com/x)" in text
     assert "We said \\<script\\>" in text
+    assert "(reported 2021-07-14)" in text  # a next-day report says so
 
 
 def test_timelinejs_has_the_documented_shape(timeline):

@@ -213,7 +213,8 @@ def test_json_shape_is_the_design_contract(seeds):
         assert set(entry) == {"date", "sentences", "quotes"}  # DESIGN.md's shape + the person's quotes
         dt.date.fromisoformat(entry["date"])
         for s in entry["sentences"]:
-            assert set(s) == {"text", "article", "source", "url", "title", "date_source", "carried_by", "story"}
+            assert set(s) == {"text", "article", "source", "url", "title", "date_source", "carried_by", "story",
+                              "published"}
             assert s["date_source"] in ("published", "referenced")
             for c in s["carried_by"]:
                 assert set(c) == {"article", "source", "url"}
@@ -221,4 +222,49 @@ def test_json_shape_is_the_design_contract(seeds):
                                                       [{"article": "b", "source": "T", "url": "u", "x": 1}])])])
     assert tl.to_json() == {"query": "q", "entries": [{"date": "2020-01-02", "sentences": [
         {"text": "t", "article": "a", "source": "S", "url": None, "title": None, "date_source": "published",
-         "carried_by": [{"article": "b", "source": "T", "url": "u"}], "story": None}], "quotes": []}]}
+         "carried_by": [{"article": "b", "source": "T", "url": "u"}], "story": None, "published": None}],
+        "quotes": []}]}
+
+
+# ---------------------------------------------------------------------------------------
+# DATEWISE-style candidate filtering and sentence shape
+
+
+def test_knee_is_where_a_falling_curve_bends():
+    from dateline.timeline import _knee
+    assert _knee([1.0, 0.95, 0.9, 0.2, 0.15, 0.1, 0.05]) == 3
+    assert _knee([0.5, 0.4]) == 1  # too short to bend: keep everything
+
+
+def test_off_topic_candidates_are_cut_when_both_kinds_of_evidence_agree():
+    day = D(2021, 5, 4)
+    quake = "The earthquake struck the capital at dawn, rescuers searched the rubble for survivors."
+    sents = [Sentence(f"{quake} Report {i}.", f"r{i}", "S", None, None, D(2021, 5, 9), (day,), 3)
+             for i in range(4)]
+    sents += [Sentence(f"{quake} Update {i}.", f"p{i}", "S", None, None, day, (), 0) for i in range(4)]
+    sents += [Sentence("Football scores from the weekend league games were announced by officials.",
+                       "x", "S", None, None, day, (), 0)]
+    with_knee = summarise(sents, max_dates=1, per_date=9)
+    without = summarise(sents, max_dates=1, per_date=9, params={"knee": False})
+    assert "Football" not in " ".join(c.text for c in with_knee.entries[0].sentences)
+    assert "Football" in " ".join(c.text for c in without.entries[0].sentences)
+
+
+def test_captions_lose_to_finished_sentences():
+    day = D(2021, 5, 4)
+    sents = [Sentence("Ambassador Anatoly Antonov Photo Agency/TASS", "a", "TASS", None, None, day, (), 0),
+             Sentence("Ambassador Anatoly Antonov met the Secretary of State in Washington.", "b", "TASS",
+                      None, None, day, (), 0)]
+    (entry,) = summarise(sents, max_dates=1).entries
+    assert entry.sentences[0].text.endswith("Washington.")
+
+
+def test_a_next_day_report_keeps_its_own_date():
+    day = D(2021, 5, 4)
+    sents = [Sentence("Crowds gathered on the river bank at dawn", "a", "Herald", None, None, day, (), 5),
+             Sentence("The bridge over the river reopened to traffic after two years of repairs.", "b", "Herald",
+                      None, None, day + dt.timedelta(days=1), (), 0)]
+    (entry,) = summarise(sents, max_dates=1, end=day, params={"pub_lag": 1}).entries
+    assert entry.date == day
+    assert entry.sentences[0].date_source == "published"
+    assert entry.sentences[0].published == day + dt.timedelta(days=1)  # the reader sees it is a next-day report

@@ -10,6 +10,7 @@ import html
 import io
 import json
 from collections.abc import Callable
+from datetime import date
 from urllib.parse import urlsplit
 
 from .timeline import Chosen, Timeline
@@ -31,7 +32,7 @@ def to_markdown(tl: Timeline) -> str:
             if safe_url(s.url):
                 where = f"[{where}]({s.url})"
             also = f"; also {', '.join(_md(c.get('source') or '?') for c in s.carried_by)}" if s.carried_by else ""
-            note = " (refers to this day)" if s.date_source == "referenced" else ""
+            note = f" ({_provenance(s, entry.date)})" if _provenance(s, entry.date) else ""
             lines.append(f"- {_md(s.text)} — {where}, article `{s.article}`{also}{note}")
         for q in entry.quotes:
             lines.append(f"- > {_md(q['speaker'] or 'unknown speaker')}: “{_md(q['text'])}” — "
@@ -83,7 +84,8 @@ def to_html(tl: Timeline) -> str:
         parts.append(f"<li><time datetime='{day}'>{entry.date.strftime('%d %B %Y').lstrip('0')}</time><ul>")
         for s in entry.sentences:
             badges = "".join(f"<span class='badge'>{html.escape(c.get('source') or '?')}</span>" for c in s.carried_by)
-            refers = "<span class='refers'>refers to this day</span>" if s.date_source == "referenced" else ""
+            how = _provenance(s, entry.date)
+            refers = f"<span class='refers'>{how}</span>" if how else ""
             parts.append(f"<li><blockquote>{html.escape(s.text)}</blockquote>"
                          f"<p class='source'>{_source_html(s)} {badges} {refers}"
                          f"<span class='id'>article {html.escape(s.article)}</span></p></li>")
@@ -97,6 +99,15 @@ def to_html(tl: Timeline) -> str:
         parts.append("</ul></li>")
     parts.append("</ol></main></body></html>\n")
     return "".join(parts)
+
+
+def _provenance(s: Chosen, day: date) -> str:
+    """Why a sentence sits on this date, when it is not simply "published that day"."""
+    if s.date_source == "referenced":
+        return "refers to this day"
+    if s.published and s.published != day:
+        return f"reported {s.published.isoformat()}"
+    return ""
 
 
 def _source_html(s: Chosen) -> str:

@@ -69,6 +69,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "date_bias": 0.0,
     "lead": 5,  # sentences of an article published on a date that speak for that date
     "pub_lag": 0,  # also let lead sentences of articles published up to this many days later speak
+    "knee": True,  # keep only a date's candidates close to both its kinds of evidence (DATEWISE)
     "sentence": {
         "centroid": 1.0,
         "query": 0.5,
@@ -76,6 +77,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
         "lead": 0.15,
         "quote": 0.15,
         "question": 0.3,
+        "fragment": 0.5,  # no closing punctuation: a photo caption, a heading, a byline
         "short": 0.3,
         "long": 0.1,
         "redundancy": 0.6,
@@ -122,6 +124,8 @@ class Chosen:
     date_source: str  # "published" | "referenced"
     carried_by: list[dict[str, Any]] = field(default_factory=list)
     story: str | None = None
+    # The article's own date: a "published" sentence may come from the next day's report.
+    published: date | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -136,6 +140,7 @@ class Chosen:
                 for c in self.carried_by
             ],
             "story": self.story,
+            "published": self.published.isoformat() if self.published else None,
         }
 
 
@@ -339,6 +344,7 @@ def rank_dates(sentences: Sequence[Sentence], *, start: date | None = None, end:
 
 _QUOTE_START = re.compile(r"^\s*(?:``|[\"“‘']|-\s)")
 _QUOTE_CHARS = re.compile(r"``|''|[\"“”]")
+_ENDS = re.compile(r"""[.!?]['"’”)\s]*$|''\s*$""")  # a finished sentence, not a caption or heading
 
 
 def _vector(tokens: Sequence[str], idf: Mapping[str, float]) -> dict[str, float]:
@@ -411,6 +417,48 @@ def _collect(sentences: Sequence[Sentence], chosen_dates: Sequence[date], lead: 
     return {d: list(bucket.values()) for d, bucket in out.items()}
 
 
+def _on_topic(cands: list[_Candidate]) -> list[_Candidate]:
+    """Keep the candidates close to what both kinds of evidence say about the date (DATEWISE's PM-mean).
+
+    The date's vector keeps only the terms that sentences referring to the date and sentences
+    published on it share, each side averaged; candidates are cut at the knee of their
+    similarities to it. A date with little of either kind of evidence keeps all its candidates.
+    """
+    ref = [c for c in cands if c.date_source == "referenced"]
+    pub = [c for c in cands if c.date_source != "referenced"]
+    if len(ref) < 3 or len(pub) < 3:  # the shared terms of one or two sentences say little
+        return cands
+    sums = []
+    for side in (ref, pub):
+        total: dict[str, float] = defaultdict(float)
+        for c in side:
+            for t, v in c.vec.items():
+                total[t] += v / len(side)
+        sums.append(total)
+    day = {t: v + sums[1][t] for t, v in sums[0].items() if t in sums[1]}
+    norm = math.sqrt(sum(v * v for v in day.values())) or 1.0
+    sims = [_dot(c.vec, day) / norm for c in cands]
+    ordered = sorted(sims, reverse=True)
+    cut = ordered[_knee(ordered)]
+    kept = [c for c, sim in zip(cands, sims) if sim > 0 and sim >= cut]
+    return kept or cands
+
+
+def _knee(values: Sequence[float]) -> int:
+    """Index of the point of a descending curve farthest from the line joining its ends."""
+    n = len(values)
+    if n < 3:
+        return n - 1
+    x1, y1 = n - 1, values[-1] - values[0]
+    length = math.hypot(x1, y1) or 1.0
+    best, best_i = -1.0, n - 1
+    for i, v in enumerate(values):
+        dist = abs(x1 * (v - values[0]) - y1 * i) / length
+        if dist > best:
+            best, best_i = dist, i
+    return best_i
+
+
 def _static_score(c: _Candidate, query_terms: frozenset[str], p: Mapping[str, Any]) -> float:
     w = p["sentence"]
     score = 0.0
@@ -426,6 +474,8 @@ def _static_score(c: _Candidate, query_terms: frozenset[str], p: Mapping[str, An
         score -= w["quote"]
     if text.rstrip().endswith("?"):
         score -= w["question"]
+    if not _ENDS.search(text):
+        score -= w["fragment"]
     n = len(c.tokens)
     if n < p["min_tokens"]:
         score -= w["short"]
@@ -499,6 +549,12 @@ def summarise(sentences: Iterable[Sentence], query: str = "", *, max_dates: int 
             c.vec = _vector(c.tokens, idf)
             for t, v in c.vec.items():
                 centroid[t] += v
+        if p.get("knee"):
+            cands = _on_topic(cands)
+            centroid = defaultdict(float)
+            for c in cands:
+                for t, v in c.vec.items():
+                    centroid[t] += v
         norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
         centroid = {t: v / norm for t, v in centroid.items()}
         base = [(w["centroid"] * _dot(c.vec, centroid) + _static_score(c, query_terms, p), c) for c in cands]
@@ -529,7 +585,7 @@ def summarise(sentences: Iterable[Sentence], query: str = "", *, max_dates: int 
         chosen.sort(key=lambda c: (c.sentence.published or date.min, c.sentence.article, c.sentence.position))
         entries.append(Entry(d, [Chosen(c.sentence.text, c.sentence.article, c.sentence.source,
                                         c.sentence.url, c.sentence.title, c.date_source, c.carried_by,
-                                        c.sentence.story)
+                                        c.sentence.story, c.sentence.published)
                                  for c in chosen]))
     entries.sort(key=lambda e: e.date)
     return Timeline(query=query, entries=entries)
