@@ -393,6 +393,8 @@ def demo(
     workers: Annotated[int, typer.Option("--workers", help="Processes for cleaning and dating.")] = 1,
     html_report: Annotated[Path, typer.Option("--report", help="Where to write the HTML timeline report.")] = Path(
         "dateline-demo.html"),
+    then_serve: Annotated[bool, typer.Option("--serve", help="Then serve the demo database: the web page and "
+                                             "the JSON API on 127.0.0.1 (Ctrl+C stops).")] = False,
 ) -> None:
     """Ingest the bundled sample corpus and show what dateline made of it."""
     sample = resources.files("dateline") / "sample"
@@ -418,12 +420,106 @@ def demo(
         except OSError as error:
             err.print(f"could not write {html_report}: {error.strerror or error}", highlight=False)
         if scratch:
-            err.print("the demo database was temporary; keep one with: dateline demo --db demo.db", highlight=False)
+            err.print(f"the demo database {'lives until the server stops' if then_serve else 'was temporary'}; "
+                      "keep one with: dateline demo --db demo.db", highlight=False)
         else:
             err.print(f"explore it: dateline articles --db {db}; dateline search Suez --db {db}", highlight=False)
+        if then_serve:  # inside the try: a temporary database is deleted only once the server stops
+            run_server(db, "127.0.0.1", (8000, 0), token=None, open_browser=True)
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but loopback (127.0.0.1, "
+                                      "::1) lets other machines read the whole database.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0 = any free port).")] = 8000,
+    token: Annotated[Optional[str], typer.Option("--token", envvar="DATELINE_TOKEN", show_envvar=True,
+                     help="Secret that uploads (POST /api/ingest) must send as 'Authorization: Bearer T'; "
+                          "without one, uploads are disabled.")] = None,
+) -> None:
+    """Serve the web page and the JSON API (/api/..., docs at /docs) for a database."""
+    path = db or corpus_api.default_db()
+    if not Path(path).is_file():
+        raise UserError(f"{path}: no such database (make one with: dateline ingest PATH --db {path})")
+    if not 0 <= port <= 65535:
+        raise UserError(f"--port {port}: must be 0..65535 (0 = any free port)")
+    run_server(path, host, (port,), token)
+
+
+def run_server(db: str, host: str, ports: tuple[int, ...], token: str | None, open_browser: bool = False) -> None:
+    """Serve `db` on the first of `ports` that is free, until Ctrl+C.
+
+    The socket is bound here, before uvicorn starts, so that the URL printed is the real one (port 0
+    included) and a port in use is a one-line error.
+    """
+    import uvicorn  # the server's modules load only for the commands that serve
+
+    from . import api
+
+    loopback = is_loopback(host)
+    if not loopback:
+        err.print(f"warning: --host {host} lets other machines read the whole database; "
+                  "serve on 127.0.0.1 unless that is what you want", highlight=False)
+    listener = listen(host, ports)
+    try:
+        # On loopback only loopback names are answered: a web page cannot reach the API by DNS rebinding.
+        app = api.create_app(db, token=token,
+                             allowed_hosts=["127.0.0.1", "localhost", "::1", host.lower()] if loopback else None)
+    except StoreError as error:
+        listener.close()
+        raise Unusable(str(error)) from None
+    bound = listener.getsockname()[1]
+    shown = host if host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{bound}/"
+    err.print(f"serving {db} on {url} (Ctrl+C stops){'; uploads need the token' if token else ''}",
+              highlight=False)
+    if open_browser:
+        show_in_browser(url)
+    config = uvicorn.Config(app, host=host, port=bound, log_level="warning", timeout_graceful_shutdown=3)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(host: str, ports: tuple[int, ...]):
+    """A listening socket on the first free port of `ports`; none free is a one-line error."""
+    import socket
+
+    problem: OSError | None = None
+    for port in ports:
+        try:
+            family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+            return socket.create_server((host, port), family=family)
+        except OSError as error:  # in use, or not an address of this machine
+            problem = error
+    raise Unusable(f"cannot listen on {host} port {', '.join(map(str, ports))}: "
+                   f"{getattr(problem, 'strerror', None) or problem}")
+
+
+def show_in_browser(url: str) -> None:
+    """Open the page where a desktop can show it; on a bare terminal webbrowser would start a text browser in it."""
+    import os
+    import webbrowser
+
+    if sys.platform not in ("darwin", "win32") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return
+    try:
+        webbrowser.open(url)
+    except Exception:  # noqa: BLE001 — no browser is no reason to stop serving
+        pass
 
 
 def show_corpus(corpus: corpus_api.Corpus) -> None:
