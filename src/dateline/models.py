@@ -71,3 +71,21 @@ class Article:
             if record[key] is not None:
                 record[key] = record[key].isoformat()
         return record
+
+
+@dataclass(slots=True)
+class EntityRecord:
+    """A corpus-wide entity, as the store keeps it."""
+
+    key: str
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    article_count: int = 0
+    surname: str | None = None
+    initials: str = ""
+    full: bool = False
+
+    def to_json(self) -> dict:
+        return asdict(self)

@@ -12,14 +12,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+from .models import Article, EntityRecord, Reject
 
-from .cluster import StoryState
-from . import dedup
-from .dedup import Match
-from .extract import EntityRecord, Extraction
-from .models import Article, Reject
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .cluster import StoryState
+    from .dedup import Match
+    from .extract import Extraction
+
+# numpy, dedup and cluster are imported where the ingest side uses them, so that a query
+# (`dateline timeline`, the API) starts without loading them.
 
 SCHEMA_VERSION = 6
 
@@ -181,6 +186,9 @@ ENTITY_COLUMNS = "key, name, type, aliases, roles, article_count, surname, initi
 
 def _rekey_bands(db: sqlite3.Connection) -> None:
     """Schema 6: MinHash signatures are taken per hash-range bin now; the stored shingles give the new keys."""
+    import numpy as np
+
+    from . import dedup
     db.execute("DELETE FROM bands")
     for article, hashes in db.execute("SELECT article, hashes FROM shingles").fetchall():
         keys = dedup.band_keys(dedup.signature(np.frombuffer(hashes, dtype=np.uint64)))
@@ -295,6 +303,7 @@ class Store:
         return {row[0] for row in self.db.execute(f"SELECT article FROM bands WHERE key IN ({marks})", keys)}
 
     def add(self, article_id: str, keys: Sequence[int], shingles: np.ndarray) -> None:
+        import numpy as np
         self.db.executemany("INSERT OR IGNORE INTO bands (key, article) VALUES (?, ?)",
                             [(int(key), article_id) for key in keys])
         self.db.execute("INSERT OR REPLACE INTO shingles (article, hashes) VALUES (?, ?)",
@@ -311,10 +320,12 @@ class Store:
         return {article: (count, size) for article, count, size in rows}
 
     def shingles(self, article_id: str) -> np.ndarray | None:
+        import numpy as np
         row = self.db.execute("SELECT hashes FROM shingles WHERE article = ?", (article_id,)).fetchone()
         return np.frombuffer(row[0], dtype=np.uint64) if row else None
 
     def pointer(self, article_id: str) -> Match | None:
+        from .dedup import Match
         row = self.db.execute("SELECT canonical, kind, score FROM duplicates WHERE article = ?",
                               (article_id,)).fetchone()
         return Match(*row) if row else None
@@ -412,11 +423,11 @@ class Store:
             params += [end.isoformat(), start.isoformat()]
         sql += " GROUP BY s.id ORDER BY count(*) DESC, s.updated DESC, s.id LIMIT ?"
         params.append(limit)
-        return [StoryState.from_json(json.loads(row[0])) for row in self.db.execute(sql, params)]
+        return [_story(json.loads(row[0])) for row in self.db.execute(sql, params)]
 
     def get(self, story: str) -> StoryState | None:
         row = self.db.execute("SELECT state FROM stories WHERE id = ?", (story,)).fetchone()
-        return StoryState.from_json(json.loads(row[0])) if row else None
+        return _story(json.loads(row[0])) if row else None
 
     def save(self, story: StoryState) -> None:
         self.db.execute(
@@ -450,7 +461,7 @@ class Store:
     def stories(self) -> Iterator[StoryState]:
         """Every story, oldest first (undated last)."""
         for (state,) in self.db.execute("SELECT state FROM stories ORDER BY first IS NULL, first, id"):
-            yield StoryState.from_json(json.loads(state))
+            yield _story(json.loads(state))
 
     # --- sentences and the days they refer to ----------------------------
 
@@ -674,7 +685,7 @@ class Store:
         total = self.db.execute(f"SELECT count(*) FROM stories{clause}", params).fetchone()[0]
         rows = self.db.execute(f"SELECT state FROM stories{clause} ORDER BY first IS NULL, first, id "
                                "LIMIT ? OFFSET ?", [*params, limit, offset])
-        return [StoryState.from_json(json.loads(row[0])) for row in rows], total
+        return [_story(json.loads(row[0])) for row in rows], total
 
     def quote_page(self, speaker_keys: Sequence[str] | None, start: date | None, end: date | None,
                    offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
@@ -776,3 +787,7 @@ class EntityRegistry:
     def full_names(self, type: str, surname: str) -> list[EntityRecord]:  # noqa: A002 — the protocol's name
         return self.store.full_names(type, surname)
 
+
+def _story(state: dict) -> StoryState:
+    from .cluster import StoryState
+    return StoryState.from_json(state)
