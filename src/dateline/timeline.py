@@ -373,18 +373,21 @@ class _Candidate:
     vec: dict[str, float] = field(default_factory=dict)
 
 
-def _fold_key(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
 
 
 def _collect(sentences: Sequence[Sentence], chosen_dates: Sequence[date], lead: int,
              pub_lag: int) -> dict[date, list[_Candidate]]:
     wanted = set(chosen_dates)
-    token_cache: dict[int, tuple[str, ...]] = {}
+    seen: dict[int, tuple[str, tuple[str, ...]]] = {}  # id(sentence) -> (fold key, terms): one regex pass
     out: dict[date, dict[str, _Candidate]] = {d: {} for d in chosen_dates}
 
     def add(d: date, s: Sentence, source: str) -> None:
-        key = _fold_key(s.text)
+        known = seen.get(id(s))
+        if known is None:
+            words = _WORD.findall(s.text.lower())
+            toks = tuple(s.tokens) if s.tokens is not None else tuple(t for t in map(_term, words) if t)
+            known = seen[id(s)] = (" ".join(words), toks)
+        key, toks = known
         bucket = out[d]
         have = bucket.get(key)
         if have is not None:
@@ -397,10 +400,6 @@ def _collect(sentences: Sequence[Sentence], chosen_dates: Sequence[date], lead: 
             if source == "referenced":
                 have.date_source = "referenced"
             return
-        toks = token_cache.get(id(s))
-        if toks is None:
-            toks = tuple(s.tokens) if s.tokens is not None else terms(s.text)
-            token_cache[id(s)] = toks
         bucket[key] = _Candidate(s, source, toks, [dict(c) for c in s.carried_by])
 
     for s in sentences:
