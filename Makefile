@@ -40,6 +40,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/timex.py
 	$(BIN)/python bench/quotes.py
 	$(BIN)/python bench/tls.py
+	$(BIN)/python bench/latency.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache
