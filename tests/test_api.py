@@ -328,10 +328,12 @@ def bearer(token: str = TOKEN) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_ingest_is_disabled_without_a_token(client):
+def test_ingest_is_disabled_without_a_token(client, seeds_db):
     response = client.post("/api/ingest", content=b"{}\n", headers=bearer())
     assert response.status_code == 403
     assert response.json() == {"error": "ingest is disabled: start the server with --token"}
+    with TestClient(api.create_app(seeds_db, token="")) as empty:  # DATELINE_TOKEN= is no token
+        assert empty.post("/api/ingest", content=b"{}\n", headers={"Authorization": "Bearer "}).status_code == 403
 
 
 @pytest.mark.parametrize("headers", [{}, bearer("wrong"), {"Authorization": TOKEN}, bearer(TOKEN + "x")])
@@ -462,3 +464,12 @@ def wait_for_url(lines: queue.Queue, server: subprocess.Popen, timeout: float = 
         if " on http://" in line:
             return line.split(" on ", 1)[1].split()[0]
     raise AssertionError(f"no URL printed within {timeout} s: {''.join(seen)}")
+
+
+@pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True),
+                                            ("localhost", True), ("0.0.0.0", False), ("::", False),
+                                            ("192.168.1.20", False), ("example.org", False)])
+def test_only_loopback_hosts_serve_without_a_warning(host, loopback):
+    from dateline.cli import is_loopback
+
+    assert is_loopback(host) is loopback

@@ -34,6 +34,7 @@ from .store import QueryError, StoreError
 
 if TYPE_CHECKING:  # the pipeline (spaCy) loads on the first ingest, not with the server
     from .pipeline import Report
+    from .timeline import Timeline
 
 log = logging.getLogger("dateline.api")
 
@@ -71,6 +72,7 @@ def create_app(db_path: str, token: str | None = None, max_upload_mb: int = 50, 
     other Host headers: a server on 127.0.0.1 is then safe from DNS rebinding.
     """
     corpus_api.open(db_path).close()  # fail now on an unusable database, and migrate it once, not per thread
+    token = token or None  # DATELINE_TOKEN= (empty) must not open uploads to an empty password
     corpora = Corpora(db_path)
     jobs = Jobs(db_path)
     app = FastAPI(title="dateline", version="0.1.0", docs_url="/docs", redoc_url=None,
@@ -287,7 +289,7 @@ def add_read_routes(app: FastAPI, corpora: Corpora) -> None:
         return chosen.answer(request, items, total)
 
     def timeline(q: str | None, start: str | None, end: str | None, max_dates: int | None,
-                 sentences_per_date: int):
+                 sentences_per_date: int) -> Timeline:
         first, last = days(start, end)
         if max_dates is not None:
             within("max_dates", max_dates, 1, 500)
