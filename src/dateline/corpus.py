@@ -15,7 +15,7 @@ from .store import Store
 
 if TYPE_CHECKING:  # the pipeline (spaCy, trafilatura) loads on first ingest: queries start fast
     from .cluster import StoryState
-    from .extract import EntityRecord
+    from .models import EntityRecord
     from .pipeline import Report
 
 DEFAULT_DB = "dateline.db"
