@@ -80,11 +80,7 @@ class Corpus:
 
     def stories(self) -> Iterator[dict]:
         """Stories, oldest first: label, articles (duplicates included), outlets, first and last date."""
-        for story in self.store.stories():
-            yield {"id": story.id, "label": story.label, "articles": list(story.articles),
-                   "outlets": list(story.outlets),
-                   "first": story.first.isoformat() if story.first else None,
-                   "last": story.last.isoformat() if story.last else None}
+        return map(story_record, self.store.stories())
 
     def timeline(self, query: str | None = None, *, start: date | None = None, end: date | None = None,
                  max_dates: int | None = None, per_date: int = 1) -> timeline.Timeline:
@@ -131,9 +127,7 @@ class Corpus:
 
     def entities(self) -> Iterator[dict]:
         """People, organisations and places, most-mentioned first, with every alias and role."""
-        for record in self.store.entities():
-            yield {"id": record.key, "name": record.name, "type": record.type, "aliases": list(record.aliases),
-                   "roles": list(record.roles), "article_count": record.article_count}
+        return map(entity_record, self.store.entities())
 
     def quotes(self, speaker: str | None = None) -> Iterator[dict]:
         """Who said what, oldest first; `speaker` matches any alias of the speaker."""
