@@ -30,6 +30,7 @@ from . import corpus as corpus_api
 from . import read, render
 from .models import Article, Reject
 from .store import QueryError, StoreError
+from .timeline import Chosen
 
 if TYPE_CHECKING:
     from .pipeline import Report
@@ -70,6 +71,12 @@ def date_range(start: str | None, end: str | None) -> tuple[date | None, date | 
     if first and last and first > last:
         raise UserError(f"--from {start} is after --to {end}")
     return first, last
+
+
+def outlets(sentence: Chosen) -> str:
+    """Every outlet that carried a timeline sentence, each named once."""
+    names = [sentence.source or "?"] + [c.get("source") or "?" for c in sentence.carried_by]
+    return ", ".join(dict.fromkeys(names))
 
 
 def check_paths(paths: list[Path]) -> None:
@@ -328,7 +335,7 @@ def timeline(
             raise query_error(error) from None
     if fmt == "table" and output is None:
         emit(({"date": e.date.isoformat(), "sentence": s.text,
-               "source": ", ".join([s.source or "?"] + [c.get("source") or "?" for c in s.carried_by]),
+               "source": outlets(s),
                "via": s.date_source} for e in result.entries for s in e.sentences),
              "table", ["date", "sentence", "source", "via"], title=f"Timeline: {query}" if query else "Timeline")
         return
@@ -411,7 +418,7 @@ def demo(
             show_corpus(corpus)
             result = corpus.timeline()
         emit(({"date": e.date.isoformat(), "sentence": c.text,
-               "outlets": ", ".join([c.source or "?"] + [x.get("source") or "?" for x in c.carried_by])}
+               "outlets": outlets(c)}
               for e in result.entries for c in e.sentences), "table", ["date", "sentence", "outlets"],
              title="Timeline: what happened, when, and who says so")
         try:
