@@ -297,6 +297,7 @@ function ensureTimeline() {
     margin: { item: { horizontal: 6, vertical: 6 } },
   });
   timeline.on("rangechange", (props) => { if (props.byUser && chart) chart.setWindow(props.start, props.end, { animation: false }); });
+  timeline.on("changed", alignChart);
   return timeline;
 }
 
@@ -353,6 +354,15 @@ function boxShare() {
 function showWindow({ start, end }) {
   if (timeline) timeline.setWindow(start, end, { animation: false });
   if (chart) chart.setWindow(start, end, { animation: false });
+}
+
+/** Indent the chart so its days sit right above the timeline's (the timeline has a label column). */
+function alignChart() {
+  const labels = document.querySelector("#timeline .vis-panel.vis-left");
+  const axis = document.querySelector("#attention .vis-panel.vis-left");
+  if (!labels || !axis) return;
+  const indent = `${Math.max(0, labels.offsetWidth - axis.offsetWidth)}px`;
+  if ($("attention").style.marginLeft !== indent) $("attention").style.marginLeft = indent;
 }
 
 function zoom(factor) {
@@ -459,6 +469,7 @@ async function loadAttention(params, fresh) {
   }
   chart.setGroups(new vis.DataSet(groups));
   chart.setItems(new vis.DataSet(items));
+  alignChart();
   // the timeline decides the window: both show the same days
   if (shown) chart.setWindow(shown.start, shown.end, { animation: false });
   else if (items.length) chart.fit({ animation: false });
@@ -620,10 +631,20 @@ function originalLink(url) {
   return el("a", { href, rel: "noopener noreferrer", target: "_blank", class: "original" }, "original ↗");
 }
 
+/** The original's address: a link when it is a web address, else shown as text. */
+function originalAt(url) {
+  const href = safeUrl(url);
+  if (href) {
+    return el("p", { class: "meta" }, el("a", { href, rel: "noopener noreferrer", target: "_blank" }, "Read the original ↗"),
+      " ", el("span", { class: "url" }, href));
+  }
+  return el("p", { class: "meta" }, url ? "Original address (not a web link): " : "No original URL recorded.",
+    url ? el("span", { class: "url" }, url) : null);
+}
+
 function renderArticle(article, sentence) {
   const view = $("article");
   const marks = highlights(article, sentence);
-  const url = safeUrl(article.url);
   const entities = article.entities.slice(0, 30).map((name) => {
     const chip = el("button", { type: "button", class: "chip" }, name);
     chip.addEventListener("click", () => {
@@ -638,8 +659,7 @@ function renderArticle(article, sentence) {
         article.story ? el("span", { class: "story" }, ` Story: ${article.story.label}`) : null),
       el("h2", { class: "headline" }, article.title || "Untitled"),
       published(article),
-      url ? el("p", { class: "meta" }, el("a", { href: url, rel: "noopener noreferrer", target: "_blank" }, "Read the original ↗"), " ",
-        el("span", { class: "url" }, url)) : el("p", { class: "meta" }, "No original URL recorded.")),
+      originalAt(article.url)),
     el("p", { class: "key" }, el("mark", { class: "chosen" }, "timeline sentence"), " ", el("mark", { class: "quote" }, "quote")),
     articleBody(article.text, marks),
     carriers(article),

@@ -1,0 +1,257 @@
+"""The web page in a real browser: Debian's Chromium driven by Playwright, against `dateline serve`.
+
+The database is the seeds plus one hostile article whose title is an HTML payload: the page must
+show it as text everywhere and never run it. Playwright's own browser download cannot work here,
+so the test uses /usr/bin/chromium (installed when missing and running as root; `make test` does
+that first). It runs with the rest of the suite; it is skipped only when Chromium is missing and
+cannot be installed because we are not root.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+import dateline.corpus
+from conftest import SEEDS
+
+CHROMIUM = Path("/usr/bin/chromium")
+# no sandbox: tests run as root in containers; the rest keeps Chromium from calling home
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT_COPY = Path("/tmp/dateline-screenshot.png")
+
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+# A page that shows code: the cleaner drops lines of markup from plain text, but text that an
+# HTML page escapes (&lt;script&gt;) is the page's prose and arrives in the article as "<script>".
+HOSTILE = {
+    "id": "hostile-1",
+    "url": "javascript:alert(2)",
+    "source": "Hostile Daily",
+    "title": XSS_TITLE,
+    "published": "2021-07-20",
+    "html": ("<html><head><title>&lt;img src=x onerror=alert(1)&gt;</title></head><body><article>"
+             "<h1>&lt;img src=x onerror=alert(1)&gt;</h1>"
+             "<p>WASHINGTON, July 20. Russian Ambassador Anatoly Antonov said on Tuesday that arms control "
+             "talks with the United States would resume in Geneva in September.</p>"
+             "<p>Antonov told reporters that the code &lt;script&gt;alert(3)&lt;/script&gt; had been found in "
+             "the embassy's web page on Tuesday afternoon.</p>"
+             "<p>The ambassador said the embassy had received no answer to its proposals on consular work.</p>"
+             "</article></body></html>"),
+}
+TIMEOUT_MS = 20_000
+
+
+def chromium() -> Path:
+    """Debian's Chromium, installed when missing and we may; skip only when we may not."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    if os.geteuid() != 0:
+        pytest.skip(f"{CHROMIUM} is missing and installing it needs root: apt-get install chromium")
+    install = subprocess.run("apt-get update -q && apt-get install -y -q chromium", shell=True,
+                             capture_output=True, text=True)
+    if install.returncode != 0 or not CHROMIUM.exists():
+        pytest.fail(f"could not install chromium: {install.stdout[-2000:]}{install.stderr[-2000:]}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("browser")
+    extra = folder / "extra" / "hostile.jsonl"
+    extra.parent.mkdir()
+    extra.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
+    db = folder / "web.db"
+    with dateline.corpus.open(db) as corpus:
+        report = corpus.ingest([SEEDS, extra.parent])
+    assert report.rejected == 0 and report.stored == 6
+    return db
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def dateline_command() -> list[str]:
+    script = shutil.which("dateline") or shutil.which("dateline", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "dateline.cli"]
+
+
+@pytest.fixture(scope="module")
+def server(hostile_db):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATELINE_TOKEN", "DATELINE_DB")}
+    process = subprocess.Popen([*dateline_command(), "serve", "--db", str(hostile_db), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answers(url + "/api/stories", process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_answers(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"dateline serve exited with {process.returncode}: {process.stderr.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"dateline serve did not answer {url} within {timeout} s")
+
+
+@pytest.fixture
+def page(server):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium()), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1366, "height": 900})
+            context.set_default_timeout(TIMEOUT_MS)
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def watch(page: Page) -> dict[str, list[str]]:
+    """What must stay empty: dialogs (an alert() from scraped text), script errors, CSP refusals."""
+    seen: dict[str, list[str]] = {"dialogs": [], "errors": [], "console": []}
+
+    def on_dialog(dialog):
+        seen["dialogs"].append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda error: seen["errors"].append(str(error)))
+    page.on("console", lambda message: message.type == "error" and seen["console"].append(message.text))
+    return seen
+
+
+def timeline_box(page: Page, day: str):
+    """The timeline's box for `day`, scrolled into the rows' view as a reader would: vis scrolls its
+    rows itself (and draws only rows near the view), so Playwright's own scrolling cannot reach it."""
+    box = page.locator("#timeline .vis-item.vis-box").filter(has=page.locator(f"time[datetime='{day}']")).first
+    page.locator("#timeline .vis-item.vis-box").first.wait_for()
+    rows = page.locator("#timeline .vis-panel.vis-center")
+    rows.hover()
+    for _ in range(10):  # to the top first
+        page.mouse.wheel(0, -400)
+    for _ in range(40):
+        page.wait_for_timeout(60)
+        view, found = rows.bounding_box(), box.bounding_box() if box.count() else None
+        if found and found["y"] >= view["y"] and found["y"] + 60 <= view["y"] + view["height"]:
+            return box
+        page.mouse.wheel(0, 120)
+    return box
+
+
+def test_the_page_searches_shows_the_timeline_and_articles_and_keeps_hostile_text_inert(page, server, tmp_path):
+    seen = watch(page)
+    page.goto(server + "/")
+
+    # an empty query is the whole database, loaded on open
+    expect(page.locator("#timeline .vis-item.vis-box").first).to_be_visible()
+    expect(page.locator("#summary")).to_contain_text("whole database")
+
+    # autocomplete offers the entity, then the search draws its timeline
+    page.locator("#q").press_sequentially("Antonov", delay=40)
+    suggestion = page.locator("#suggestions [role=option]").first
+    expect(suggestion).to_be_visible()
+    expect(suggestion.locator(".name")).to_have_text("Anatoly Antonov")
+    page.locator("#q").press("Enter")
+    expect(page.locator("#summary")).to_contain_text("“Antonov”")
+    expect(page).to_have_url(server + "/?q=Antonov")
+
+    boxes = page.locator("#timeline .vis-item.vis-box")
+    for day in ("2018-12-28", "2021-03-17", "2021-03-20", "2021-06-16", "2021-07-13"):
+        expect(timeline_box(page, day)).to_be_visible()
+    # groups are stories, labelled with the story's label
+    expect(page.locator("#timeline .group-label", has_text="Russia has no illusions on breakthroughs")).to_have_count(1)
+    # the attention chart has bars, the side panel quotes and stories, the exports follow the query
+    expect(page.locator("#attention rect.vis-bar").first).to_be_attached()
+    expect(page.locator("#quotes .quote").first).to_be_visible()
+    expect(page.locator("#quotes")).to_contain_text("Anatoly Antonov")
+    expect(page.locator("#stories")).to_contain_text("Russian Ambassador to US to Fly to Moscow")
+    expect(page.locator("#export-csv")).to_have_attribute("href", "/api/timeline/export?format=csv&q=Antonov")
+
+    # a timeline sentence opens its article: text, the sentence marked, date provenance, outlets
+    box = timeline_box(page, "2018-12-28")
+    sentence = box.locator(".sentence .text").first.inner_text()
+    box.locator(".sentence").first.click()
+    article = page.locator("#article")
+    expect(article.locator(".headline")).to_have_text(
+        "2018 year of missed of opportunities in Russian-US relations — Russian ambassador")
+    expect(article.locator(".body")).to_contain_text("WASHINGTON, December 28. /TASS/")
+    expect(article.locator("mark.chosen").first).to_be_visible()
+    assert sentence.rstrip("…")[:60] in " ".join(article.locator("mark.chosen").all_inner_texts())
+    expect(article.locator("mark.quote").first).to_be_visible()
+    expect(article.locator(".meta time")).to_have_text("2018-12-28")
+    expect(article.locator(".provenance")).to_have_text("from the dateline")
+    expect(article.locator(".carriers")).to_contain_text("TASS")
+
+    # a syndicated copy lists every outlet that carried the text
+    page.locator("#articles .row", has_text="Envoy: Russia has no illusions").click()
+    expect(article.locator(".provenance")).to_have_text("inferred from a copy or its story")
+    expect(article.locator(".carriers")).to_contain_text("the original")
+    expect(article.locator(".carriers")).to_contain_text("TASS")
+
+    # the hostile title is literal text in the list, the timeline and the article view
+    expect(page.locator("#articles .title", has_text=XSS_TITLE)).to_have_text(XSS_TITLE)
+    expect(page.locator("#timeline .group-label", has_text=XSS_TITLE)).to_have_text(XSS_TITLE)
+    hostile_box = timeline_box(page, "2021-07-20")
+    expect(hostile_box).to_contain_text("Hostile Daily")
+    hostile_box.locator(".sentence").first.click()
+    expect(article.locator(".headline")).to_have_text(XSS_TITLE)
+    expect(article.locator(".body")).to_contain_text("<script>alert(3)</script>")
+    # a javascript: address is shown as text, never made a link
+    expect(article.locator(".meta", has_text="not a web link")).to_contain_text("javascript:alert(2)")
+    assert article.locator("a[href^='javascript']").count() == 0
+    page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+
+    # errors from the API are shown, not swallowed
+    page.goto(server + "/?q=Antonov&from=2021-13-01")
+    expect(page.locator("#message")).to_be_visible()
+    expect(page.locator("#message")).to_contain_text("from 2021-13-01: not a date (YYYY-MM-DD)")
+
+    page.wait_for_timeout(300)  # time for an injected onerror handler to have fired
+    assert page.locator("img[src=x]").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
+    assert page.locator("script:not([src])").count() == 0
+    assert seen["dialogs"] == []
+    assert seen["errors"] == []
+    # the 400 above is the only console error: no CSP refusals, no missing files
+    assert [text for text in seen["console"] if "400" not in text] == []
+    shutil.copyfile(tmp_path / "page.png", SCREENSHOT_COPY)
+
+
+def test_the_page_fits_a_phone(page, server, tmp_path):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server + "/?q=Antonov")
+    expect(page.locator("#timeline .vis-item.vis-box").first).to_be_visible()
+    # one column: nothing wider than the screen, the side panel below the article view
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    article, side = page.locator("#article").bounding_box(), page.locator(".side").bounding_box()
+    assert side["y"] >= article["y"] + article["height"]
+    # the timeline's height is reserved before its data arrives: no layout shift
+    assert page.locator(".timeline-box").bounding_box()["height"] > 300
+    page.screenshot(path=str(tmp_path / "phone.png"), full_page=False)
