@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian run 'apt-get install python3-venv'"; exit 1; }
@@ -22,9 +22,14 @@ demo: $(VENV)/.installed
 	$(BIN)/dateline demo
 
 # pytest exits 5 when it collected no tests: a failure, never a pass.
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest; code=$$?; \
 	if [ $$code -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$code
+
+# tests/test_browser.py drives Debian's Chromium (Playwright cannot download its own browser here):
+# installed when missing and running as root; otherwise that test skips and says why.
+browser:
+	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && apt-get update -q && apt-get install -y -q chromium; } || true
 
 # Benchmarks on ../shared/data. tilse scores timelines with the Perl ROUGE-1.5.5, which needs two
 # Debian Perl packages (installed when missing and running as root).
