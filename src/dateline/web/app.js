@@ -239,7 +239,7 @@ function timelineRows(entries) {
       byStory.get(story).push(sentence);
       if (!groups.has(story)) {
         // until /api/stories answers, a story is labelled with its first article's title
-        groups.set(story, { id: story, fallback: story === "none" ? "Not in a story" : sentence.title || "Untitled" });
+        groups.set(story, { id: story, fallback: story === "none" ? "Not in a story" : sentence.title || opening(sentence.text) });
       }
     }
     for (const [story, sentences] of byStory) {
@@ -251,6 +251,12 @@ function timelineRows(entries) {
   const ordered = [...groups.values()].map((group, order) => ({
     id: group.id, order, content: groupLabel(group.fallback) }));
   return { items, groups: ordered };
+}
+
+/** The first words of a sentence: a label for a story whose articles have no title. */
+function opening(text) {
+  const words = text.split(/\s+/);
+  return words.length > 8 ? `${words.slice(0, 8).join(" ")}…` : text;
 }
 
 function groupLabel(text) {
@@ -304,7 +310,13 @@ function ensureTimeline() {
 async function loadTimeline(params, fresh) {
   $("timeline").setAttribute("aria-busy", "true");
   timelineNote("Loading the timeline…");
-  const data = await getJSON("/api/timeline", { ...params, sentences_per_date: 2 });
+  let data;
+  try {
+    data = await getJSON("/api/timeline", { ...params, sentences_per_date: 2 });
+  } catch (error) {
+    if (fresh()) timelineNote("No timeline: see the message above.");
+    throw error;
+  }
   if (!fresh()) return;
   const { items, groups } = timelineRows(data.entries);
   const view = ensureTimeline();
@@ -351,9 +363,17 @@ function boxShare() {
 }
 
 /** Both the timeline and the chart show the same days. */
-function showWindow({ start, end }) {
-  if (timeline) timeline.setWindow(start, end, { animation: false });
-  if (chart) chart.setWindow(start, end, { animation: false });
+function showWindow(range) {
+  for (const view of [timeline, chart]) if (view) setWindow(view, range);
+}
+
+/**
+ * Show [start, end]. On its first draw with data vis fits the window to the items, replacing one
+ * set before, so the window is set again after the next draw.
+ */
+function setWindow(view, { start, end }) {
+  view.setWindow(start, end, { animation: false });
+  view.once("changed", () => view.setWindow(start, end, { animation: false }));
 }
 
 /** Indent the chart so its days sit right above the timeline's (the timeline has a label column). */
@@ -394,7 +414,7 @@ async function loadStories(params, entries, fresh) {
   if (!fresh()) return;
   const onTimeline = new Set(timelineGroups.getIds());
   // the stories' own labels replace the titles the groups started with
-  timelineGroups.update(page.items.filter((story) => onTimeline.has(story.id))
+  timelineGroups.update(page.items.filter((story) => story.label && onTimeline.has(story.id))
     .map((story) => ({ id: story.id, content: groupLabel(story.label) })));
   renderStories(page, onTimeline);
 }
@@ -404,7 +424,7 @@ function renderStories(page, onTimeline) {
   const rows = page.items.map((story) => {
     const button = el("button", { type: "button", class: "row" },
       el("span", { class: "when" }, story.first === story.last ? story.first : `${story.first} – ${story.last}`),
-      el("span", { class: "title" }, story.label),
+      el("span", { class: "title" }, story.label || "Untitled story"),
       el("span", { class: "hint" },
         `${story.articles.length} article${story.articles.length === 1 ? "" : "s"} · ${story.outlets.map(outletName).join(", ") || "unknown outlet"}`,
         onTimeline.has(story.id) ? badge("on the timeline", "mark") : null));
@@ -471,7 +491,7 @@ async function loadAttention(params, fresh) {
   chart.setItems(new vis.DataSet(items));
   alignChart();
   // the timeline decides the window: both show the same days
-  if (shown) chart.setWindow(shown.start, shown.end, { animation: false });
+  if (shown) setWindow(chart, shown);
   else if (items.length) chart.fit({ animation: false });
 }
 
