@@ -135,7 +135,7 @@ def page(server):
 
 def watch(page: Page) -> dict[str, list[str]]:
     """What must stay empty: dialogs (an alert() from scraped text), script errors, CSP refusals."""
-    seen: dict[str, list[str]] = {"dialogs": [], "errors": [], "console": []}
+    seen: dict[str, list[str]] = {"dialogs": [], "errors": [], "console": [], "elsewhere": []}
 
     def on_dialog(dialog):
         seen["dialogs"].append(dialog.message)
@@ -143,6 +143,9 @@ def watch(page: Page) -> dict[str, list[str]]:
 
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda error: seen["errors"].append(str(error)))
+    # the page works offline: every request goes to the dateline server (data: URLs never hit the network)
+    page.on("request", lambda request: request.url.startswith(("http://127.0.0.1:", "data:"))
+            or seen["elsewhere"].append(request.url))
     page.on("console", lambda message: message.type == "error" and seen["console"].append(message.text))
     return seen
 
@@ -239,6 +242,7 @@ def test_the_page_searches_shows_the_timeline_and_articles_and_keeps_hostile_tex
     assert page.locator("a[href^='javascript']").count() == 0
     assert page.locator("script:not([src])").count() == 0
     assert seen["dialogs"] == []
+    assert seen["elsewhere"] == []
     assert seen["errors"] == []
     # the 400 above is the only console error: no CSP refusals, no missing files
     assert [text for text in seen["console"] if "400" not in text] == []
