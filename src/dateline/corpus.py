@@ -102,11 +102,12 @@ class Corpus:
             if article.duplicate_of:
                 continue
             carried = [{"article": c.id, "source": c.source, "url": c.url} for c in copies.get(article.id, [])]
-            for position, (first, last, days) in enumerate(spans.get(article.id, [])):
-                candidates.append(timeline.Sentence(
-                    text=article.text[first:last], article=article.id, source=article.source, url=article.url,
-                    title=article.title, published=article.published, dates=days, position=position,
-                    carried_by=carried, story=article.story))
+            text, aid, source, url, title, published, story = (
+                article.text, article.id, article.source, article.url, article.title, article.published, article.story)
+            # Positional arguments: this loop makes one Sentence per stored sentence (90,000 on t17-dev).
+            candidates.extend(timeline.Sentence(text[first:last], aid, source, url, title, published, days, position,
+                                                carried, None, story)
+                              for position, (first, last, days) in enumerate(spans.get(aid, ())))
         result = timeline.summarise(candidates, query or "", max_dates=max_dates, per_date=per_date,
                                     start=start, end=end)
         if named:

@@ -28,7 +28,7 @@ import functools
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -283,6 +283,8 @@ def date_statistics(sentences: Sequence[Sentence]) -> dict[date, _DateStats]:
             st.pub_articles.add(s.article)
             st.pub_sentences += 1
             st.support.add(s.text)
+        if not s.dates:  # most sentences name no day
+            continue
         for d in set(s.dates):
             st = stats[d]
             if pub is None or pub == d:
@@ -348,11 +350,8 @@ _ENDS = re.compile(r"""[.!?]['"’”)\s]*$|''\s*$""")  # a finished sentence, n
 
 
 def _vector(tokens: Sequence[str], idf: Mapping[str, float]) -> dict[str, float]:
-    tf: dict[str, float] = {}
-    for t in tokens:
-        tf[t] = tf.get(t, 0.0) + 1.0
-    vec = {t: (1.0 + math.log(c)) * idf.get(t, 0.0) for t, c in tf.items()}
-    norm = math.sqrt(sum(v * v for v in vec.values()))
+    vec = {t: (1.0 + math.log(c)) * idf.get(t, 0.0) for t, c in Counter(tokens).items()}
+    norm = math.hypot(*vec.values())
     if norm == 0.0:
         return {}
     return {t: v / norm for t, v in vec.items()}
@@ -403,11 +402,11 @@ def _collect(sentences: Sequence[Sentence], chosen_dates: Sequence[date], lead: 
         bucket[key] = _Candidate(s, source, toks, [dict(c) for c in s.carried_by])
 
     for s in sentences:
-        refs = [d for d in set(s.dates) if d in wanted]
-        for d in sorted(refs):
-            add(d, s, "referenced")
-        if s.published is None or s.position >= lead or s.dates:
-            # A sentence naming another day speaks for that day, not its publication date.
+        if s.dates:
+            for d in sorted({d for d in s.dates if d in wanted}):
+                add(d, s, "referenced")
+            continue  # a sentence naming a day speaks for that day, not its publication date
+        if s.published is None or s.position >= lead:
             continue
         for lag in range(pub_lag + 1):
             d = s.published - timedelta(days=lag)
