@@ -361,6 +361,29 @@ def test_jsonl_upload_becomes_a_job_and_its_articles_appear(uploads):
     assert wait_for(uploads, again.json()["job"])["unchanged"] == 1  # idempotent, like the CLI
 
 
+def test_a_kept_timeline_is_made_anew_after_an_ingest(uploads):
+    def article(n: int, day: str) -> str:  # different words each: no article is a copy of another
+        words = ["dredgers", "pilots", "tugboats", "inspectors"][n - 1]
+        return json.dumps({"id": f"t{n}", "source": "Harbour Times", "published": day,
+                           "text": f"The harbour {words} worked through the night on the {n}th berth. "
+                                   f"{words.capitalize()} from {n} companies joined the effort at the port."}) + "\n"
+
+    def timeline() -> dict:
+        return ok(uploads, "/api/timeline", sentences_per_date=2)
+
+    assert timeline()["entries"] == []
+    first = uploads.post("/api/ingest", content=(article(1, "2021-05-03") + article(2, "2021-05-03")).encode(),
+                         headers=bearer())
+    assert wait_for(uploads, first.json()["job"])["stored"] == 2
+    before = timeline()
+    assert [e["date"] for e in before["entries"]] == ["2021-05-03"]
+    assert timeline() == before  # asked again: the kept one
+    later = uploads.post("/api/ingest", content=(article(3, "2021-06-09") + article(4, "2021-06-09")).encode(),
+                         headers=bearer())
+    assert wait_for(uploads, later.json()["job"])["stored"] == 2
+    assert [e["date"] for e in timeline()["entries"]] == ["2021-05-03", "2021-06-09"]
+
+
 def test_multipart_upload_keeps_files_inside_the_folder(uploads):
     files = [("files", ("../../outside.txt", f"Harbour channel update\n\n{NEWS}\n".encode())),
              ("files", ("notes.txt", f"Port notes for the week\n\n{NEWS} The mayor thanked the crews.\n".encode()))]

@@ -14,6 +14,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -74,13 +75,15 @@ def create_app(db_path: str, token: str | None = None, max_upload_mb: int = 50, 
     corpus_api.open(db_path).close()  # fail now on an unusable database, and migrate it once, not per thread
     token = token or None  # DATELINE_TOKEN= (empty) must not open uploads to an empty password
     corpora = Corpora(db_path)
+    timelines = Timelines(corpora)
+    timelines.warm(PAGE_TIMELINE)
     jobs = Jobs(db_path)
     app = FastAPI(title="dateline", version="0.1.0", docs_url="/docs", redoc_url=None,
                   description="What happened, when, who said what, and where is it written — as JSON. "
                               "Contract: docs/api.md.")
     app.add_middleware(Guard, allowed_hosts=allowed_hosts)
     install_error_handlers(app)
-    add_read_routes(app, corpora)
+    add_read_routes(app, corpora, timelines)
     add_ingest_routes(app, jobs, token, max_upload_mb * 1024 * 1024)
     add_page_routes(app)
     return app
@@ -100,6 +103,48 @@ class Corpora:
         if corpus is None:
             corpus = self.local.corpus = corpus_api.open(self.path)
         return corpus
+
+
+TimelineKey = tuple[str | None, date | None, date | None, int | None, int]
+PAGE_TIMELINE: TimelineKey = (None, None, None, None, 2)  # what the page asks for when it opens
+
+
+class Timelines:
+    """Recently made timelines, kept while the database is unchanged.
+
+    The page asks for one timeline for its view, again for each export and on every reload;
+    the one it opens with is made when the server starts, so the first page finds it ready.
+    """
+
+    def __init__(self, corpora: Corpora, size: int = 32):
+        self.corpora, self.size = corpora, size
+        self.made: OrderedDict[TimelineKey, tuple[int, Timeline]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: TimelineKey) -> Timeline:
+        corpus = self.corpora.get()
+        version = corpus.store.version()
+        with self.lock:
+            kept = self.made.get(key)
+            if kept is not None and kept[0] == version:
+                self.made.move_to_end(key)
+                return kept[1]
+        query, start, end, max_dates, per_date = key
+        made = corpus.timeline(query, start=start, end=end, max_dates=max_dates, per_date=per_date)
+        with self.lock:
+            self.made[key] = (version, made)
+            self.made.move_to_end(key)
+            while len(self.made) > self.size:
+                self.made.popitem(last=False)
+        return made
+
+    def warm(self, key: TimelineKey) -> None:
+        def make() -> None:
+            try:
+                self.get(key)
+            except Exception:  # a warm-up is an optimisation: the request will say what is wrong
+                log.exception("could not prepare the opening timeline")
+        threading.Thread(target=make, name="dateline-warm", daemon=True).start()
 
 
 class Guard:
@@ -246,7 +291,7 @@ def text(value: str | None) -> str | None:
 LIST_FIELDS = ("id", "title", "source", "published", "published_source", "url", "story", "duplicate_of", "language")
 
 
-def add_read_routes(app: FastAPI, corpora: Corpora) -> None:
+def add_read_routes(app: FastAPI, corpora: Corpora, timelines: Timelines) -> None:
     @app.get("/api/articles", summary="Articles the query selects, oldest first (paged)")
     def articles(request: Request, q: str | None = None, story: str | None = None, source: str | None = None,
                  entity: str | None = None, start: str | None = Query(None, alias="from"),
@@ -294,8 +339,7 @@ def add_read_routes(app: FastAPI, corpora: Corpora) -> None:
         if max_dates is not None:
             within("max_dates", max_dates, 1, 500)
         within("sentences_per_date", sentences_per_date, 1, 20)
-        return corpora.get().timeline(text(q), start=first, end=last, max_dates=max_dates,
-                                      per_date=sentences_per_date)
+        return timelines.get((text(q), first, last, max_dates, sentences_per_date))
 
     @app.get("/api/timeline", summary="The timeline, as `dateline timeline --json` prints it")
     def timeline_json(q: str | None = None, start: str | None = Query(None, alias="from"),

@@ -479,6 +479,11 @@ class Store:
         """(start, end, days referred to) for each sentence of an article, in order."""
         return self.all_sentences([article_id]).get(article_id, [])
 
+    def version(self) -> int:
+        """Changes whenever the corpus does: articles are only ever added (a replaced row gets a new
+        rowid), and everything derived from them is written in the same transaction."""
+        return self.db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
+
     def match(self, query: str) -> list[str]:
         """Ids of every article the full-text query matches."""
         try:
