@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/quotes.py
 	$(BIN)/python bench/tls.py
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/page.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache
