@@ -43,17 +43,21 @@ def warm(db: str, query: str | None, runs: int) -> list[float]:
     return out
 
 
+def t17_database() -> str:
+    """A fresh database of t17-dev, made by the command line, in a temporary folder."""
+    db = str(Path(tempfile.mkdtemp(prefix="dateline-t17-")) / "t17.db")
+    print(f"ingesting {DATA} into {db}", file=sys.stderr)
+    subprocess.run([str(CLI), "ingest", str(DATA), "--db", db, "--workers", "2"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return db
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--db")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    db = args.db
-    if db is None:
-        db = str(Path(tempfile.mkdtemp(prefix="dateline-latency-")) / "t17.db")
-        print(f"ingesting {DATA} into {db}", file=sys.stderr)
-        subprocess.run([str(CLI), "ingest", str(DATA), "--db", db, "--workers", "2"], check=True,
-                       stdout=subprocess.DEVNULL)
+    db = args.db or t17_database()
     print("| query | whole command, median (max) | warm `Corpus.timeline`, median (max) |")
     print("|---|---|---|")
     for query in QUERIES:

@@ -16,17 +16,15 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from latency import CLI, t17_database  # noqa: E402
 from test_browser import CHROMIUM, CHROMIUM_ARGS, free_port, wait_until_answers  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "t17-dev"
-CLI = Path(sys.executable).with_name("dateline")
 QUERIES = [None, "swine flu", "Obama"]
 
 
@@ -49,12 +47,7 @@ def main() -> int:
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    db = args.db
-    if db is None:
-        db = str(Path(tempfile.mkdtemp(prefix="dateline-page-")) / "t17.db")
-        print(f"ingesting {DATA} into {db}", file=sys.stderr)
-        subprocess.run([str(CLI), "ingest", str(DATA), "--db", db, "--workers", "2"], check=True,
-                       stdout=subprocess.DEVNULL)
+    db = args.db or t17_database()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATELINE_TOKEN"}
     server = subprocess.Popen([str(CLI), "serve", "--db", db, "--port", str(port)], env=env,
