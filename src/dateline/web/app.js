@@ -266,8 +266,10 @@ function groupLabel(text) {
 /** One timeline item: the date, then each sentence with its outlet badges; a sentence opens its article. */
 function entryElement(date, sentences) {
   const buttons = sentences.map((sentence) => {
-    const outlets = [badge(outletName(sentence.source))];
-    for (const copy of sentence.carried_by) outlets.push(badge(outletName(copy.source), "also"));
+    // Each outlet once: a wire story often runs twice at the same outlet.
+    const also = new Set(sentence.carried_by.map((copy) => outletName(copy.source)));
+    also.delete(outletName(sentence.source));
+    const outlets = [badge(outletName(sentence.source)), ...[...also].map((name) => badge(name, "also"))];
     const reported = sentence.published && sentence.published !== date
       ? el("span", { class: "reported" }, `reported ${sentence.published}`) : null;
     const button = el("button", { type: "button", class: "sentence",
