@@ -11,11 +11,13 @@ into `carried_by`. Two steps, after DATEWISE (Gholipour Ghalandari & Ifrim 2020)
    (hand-set, or learnt on Timeline17 dev topics by `bench/tls.py` and stored in
    `weights/timeline.json`) ranks them.
 2. **Sentence selection.** For each chosen date, the candidates are sentences
-   that refer to that day and lead sentences of articles published that day.
-   They are ranked by closeness to the date's TF-IDF centroid, relevance to the
-   query, and concreteness (mentions the date, early in its article, not a
-   quote or a question), with an MMR penalty against sentences already chosen
-   for other dates.
+   that refer to that day and lead sentences of articles published that day (and,
+   with `pub_lag`, the next day: reports of yesterday's events). Those far from
+   what both kinds share are cut at the knee of their similarities (DATEWISE's
+   PM-mean collector); the rest are ranked by closeness to the date's TF-IDF
+   centroid, relevance to the query, and concreteness (a finished sentence, not
+   a caption, a quote or a question), with an MMR penalty against sentences
+   already chosen for other dates.
 
 Speed: one pass over all sentences counts dates (cheap integer work); term
 vectors are built only for the candidates of the chosen dates. Ingest may store
@@ -372,8 +374,6 @@ class _Candidate:
     vec: dict[str, float] = field(default_factory=dict)
 
 
-
-
 def _collect(sentences: Sequence[Sentence], chosen_dates: Sequence[date], lead: int,
              pub_lag: int) -> dict[date, list[_Candidate]]:
     wanted = set(chosen_dates)
@@ -542,17 +542,14 @@ def summarise(sentences: Iterable[Sentence], query: str = "", *, max_dates: int 
         cands = candidates.get(d) or []
         if not cands:
             continue
-        centroid: dict[str, float] = defaultdict(float)
         for c in cands:
             c.vec = _vector(c.tokens, idf)
-            for t, v in c.vec.items():
-                centroid[t] += v
         if p.get("knee"):
             cands = _on_topic(cands)
-            centroid = defaultdict(float)
-            for c in cands:
-                for t, v in c.vec.items():
-                    centroid[t] += v
+        centroid: dict[str, float] = defaultdict(float)
+        for c in cands:
+            for t, v in c.vec.items():
+                centroid[t] += v
         norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
         centroid = {t: v / norm for t, v in centroid.items()}
         base = [(w["centroid"] * _dot(c.vec, centroid) + _static_score(c, query_terms, p), c) for c in cands]
