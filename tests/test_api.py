@@ -210,6 +210,19 @@ def test_quotes(client):
     assert first["next"] == "/api/quotes?size=1&page=2" and first["total"] == everything["total"]
 
 
+def test_quotes_about_a_topic(client, corpus):
+    geneva = ok(client, "/api/quotes", q="Geneva", size=200)
+    chosen = {a.id for a in corpus.articles() if "Geneva" in a.text or "Geneva" in (a.title or "")}
+    assert geneva["items"] and {q["article"] for q in geneva["items"]} <= chosen
+    assert geneva["total"] < ok(client, "/api/quotes", size=200)["total"]  # a selection, not everything
+    both = ok(client, "/api/quotes", q="Geneva", speaker="Antonov", size=200)
+    assert both["items"] and all(q["speaker"] == "Anatoly Antonov" for q in both["items"])
+    assert both["total"] < geneva["total"] or {q["speaker"] for q in geneva["items"]} == {"Anatoly Antonov"}
+    assert ok(client, "/api/quotes", q="Geneva", speaker="Peskov")["total"] == 0  # both conditions hold
+    bad = client.get("/api/quotes", params={"q": '"unbalanced'})
+    assert bad.status_code == 400 and bad.json()["error"].startswith("q: ")
+
+
 def test_attention_counts_each_outlets_articles(client):
     days = ok(client, "/api/attention", q="Antonov")["days"]
     assert {"date": "2021-07-13", "source": "TASS", "articles": 1} in days

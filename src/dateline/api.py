@@ -325,12 +325,13 @@ def add_read_routes(app: FastAPI, corpora: Corpora, timelines: Timelines) -> Non
         return JSONResponse({"items": corpora.get().entities_starting(q, limit)})
 
     @app.get("/api/quotes", summary="Who said what, oldest first (paged)")
-    def quotes(request: Request, speaker: str | None = None, start: str | None = Query(None, alias="from"),
-               end: str | None = Query(None, alias="to"), page: int = 1, size: int = 50) -> JSONResponse:
+    def quotes(request: Request, speaker: str | None = None, q: str | None = None,
+               start: str | None = Query(None, alias="from"), end: str | None = Query(None, alias="to"),
+               page: int = 1, size: int = 50) -> JSONResponse:
         first, last = days(start, end)
         chosen = Page.of(page, size)
-        items, total = corpora.get().quote_page(text(speaker), start=first, end=last, offset=chosen.offset,
-                                                limit=chosen.size)
+        items, total = corpora.get().quote_page(text(speaker), query=text(q), start=first, end=last,
+                                                offset=chosen.offset, limit=chosen.size)
         return chosen.answer(request, items, total)
 
     def timeline(q: str | None, start: str | None, end: str | None, max_dates: int | None,

@@ -207,11 +207,13 @@ class Corpus:
         stories, total = self.store.story_page(start, end, offset, limit)
         return [story_record(story) for story in stories], total
 
-    def quote_page(self, speaker: str | None = None, *, start: date | None = None, end: date | None = None,
-                   offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
-        """A page of quotes (this speaker's, any alias), oldest first, and their number."""
+    def quote_page(self, speaker: str | None = None, *, query: str | None = None, start: date | None = None,
+                   end: date | None = None, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+        """A page of quotes (this speaker's, any alias; from the articles `query` selects), oldest first,
+        and their number."""
         keys = None if speaker is None else [record.key for record in self.store.entities_named(speaker)]
-        return self.store.quote_page(keys, start, end, offset, limit)
+        query, named = self._selection(query)
+        return self.store.quote_page(keys, start, end, offset, limit, query=query, named=named)
 
     def entities_starting(self, prefix: str, limit: int = 10) -> list[dict]:
         """For autocomplete: entities with an alias word starting with `prefix`; the most-mentioned when empty."""

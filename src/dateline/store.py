@@ -646,15 +646,9 @@ class Store:
     def _article_filters(self, query: str | None, named: Sequence[str], entities: Sequence[str] | None,
                          source: str | None, story: str | None, start: date | None,
                          end: date | None) -> tuple[str, list]:
-        # Selections stay subqueries: a common word can match more articles than SQLite takes parameters.
         where, params = [], []
         if query is not None:
-            picked = ("SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-                      "WHERE articles_fts MATCH ?")
-            params.append(query)
-            if named:
-                picked += f" UNION SELECT article FROM mentions WHERE entity IN ({','.join('?' * len(named))})"
-                params.extend(named)
+            picked, params = _selected(query, named)
             where.append(f"id IN ({picked})")
         if entities is not None:
             where.append(f"id IN (SELECT article FROM mentions WHERE entity IN ({','.join('?' * len(entities))}))")
@@ -693,9 +687,14 @@ class Store:
         return [_story(json.loads(row[0])) for row in rows], total
 
     def quote_page(self, speaker_keys: Sequence[str] | None, start: date | None, end: date | None,
-                   offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
-        """One page of quotes (these speakers' when given), oldest first, and how many there are in all."""
+                   offset: int = 0, limit: int = 50, *, query: str | None = None,
+                   named: Sequence[str] = ()) -> tuple[list[dict], int]:
+        """One page of quotes (these speakers' when given; from the articles `query` selects, as
+        `article_page` does, when given), oldest first, and how many there are in all."""
         where, params = [], []
+        if query is not None:
+            picked, params = _selected(query, named)
+            where.append(f"q.article IN ({picked})")
         if speaker_keys is not None:
             where.append(f"q.speaker_key IN ({','.join('?' * len(speaker_keys))})")
             params.extend(speaker_keys)
@@ -707,11 +706,11 @@ class Store:
             params.append(end.isoformat())
         clause = " WHERE " + " AND ".join(where) if where else ""
         joined = "FROM quotes q JOIN articles a ON a.id = q.article" + clause
-        total = self.db.execute(f"SELECT count(*) {joined}", params).fetchone()[0]
-        rows = self.db.execute(
+        total = self._select(f"SELECT count(*) {joined}", params, query).fetchone()[0]
+        rows = self._select(
             "SELECT q.text, q.kind, q.speaker, q.speaker_as_written, q.article, a.source, a.published, "
             f"q.sentence_text {joined} ORDER BY a.published IS NULL, a.published, q.article, q.position "
-            "LIMIT ? OFFSET ?", [*params, limit, offset])
+            "LIMIT ? OFFSET ?", [*params, limit, offset], query).fetchall()
         names = ("text", "kind", "speaker", "speaker_as_written", "article", "source", "published", "sentence")
         return [dict(zip(names, row)) for row in rows], total
 
@@ -791,6 +790,17 @@ class EntityRegistry:
 
     def full_names(self, type: str, surname: str) -> list[EntityRecord]:  # noqa: A002 — the protocol's name
         return self.store.full_names(type, surname)
+
+
+def _selected(query: str, named: Sequence[str]) -> tuple[str, list]:
+    """SQL for the ids of the articles a timeline query selects: full-text matches, plus the articles
+    naming the `named` entities. A subquery: a common word can match more articles than SQLite takes
+    parameters."""
+    picked = ("SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+              "WHERE articles_fts MATCH ?")
+    if named:
+        picked += f" UNION SELECT article FROM mentions WHERE entity IN ({','.join('?' * len(named))})"
+    return picked, [query, *named]
 
 
 def _story(state: dict) -> StoryState:

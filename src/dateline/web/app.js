@@ -504,13 +504,21 @@ async function loadQuotes(params, fresh) {
   const more = $("quotes-more");
   more.hidden = true;
   if (!params.q) {
+    $("quotes-title").textContent = "Quotes";
     list.replaceChildren(el("li", { class: "hint" }, "Search for a person to see what they said, by date."));
     return;
   }
-  const page = await getJSON("/api/quotes", { speaker: params.q, from: params.from, to: params.to, size: 50 });
+  const range = { from: params.from, to: params.to, size: 50 };
+  let page = await getJSON("/api/quotes", { speaker: params.q, ...range });
+  let heading = `What ${params.q} said`;
+  if (!page.total) {  // not a person: who is quoted in the articles about the topic
+    page = await getJSON("/api/quotes", { q: params.q, ...range });
+    heading = "Quotes in these articles";
+  }
   if (!fresh()) return;
+  $("quotes-title").textContent = heading;
   list.replaceChildren(...page.items.map(quoteRow));
-  if (!page.items.length) list.append(el("li", { class: "hint" }, `No quotes by “${params.q}”.`));
+  if (!page.items.length) list.append(el("li", { class: "hint" }, `No quotes by or about “${params.q}”.`));
   pager(more, list, page, quoteRow, fresh);
 }
 
