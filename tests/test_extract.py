@@ -248,3 +248,94 @@ def test_deterministic_and_picklable(nlp, seeds):
     second = [x.to_dict() for x in extract.extract_batch(texts, nlp)]
     assert first == second
     assert pickle.loads(pickle.dumps(extract.extract_batch(texts, nlp))) is not None
+
+
+# --- subject finding: the shapes of attribution English news uses ------------------------------
+
+@pytest.mark.parametrize("text, speaker", [
+    ('"It is a dog whistle," Rep. Gwen Moore (D-Wis.) said Friday.', "Gwen Moore"),
+    ('"The veto will be overridden," Senate Majority Leader Mitch McConnell, R-Ky., said Tuesday.',
+     "Mitch McConnell"),
+    ('"We are not going to stop," Quina Jones, 25, said as she marched.', "Quina Jones"),
+    ('"They are sick of it," Bernie Sanders, who lost the primaries to Hillary Clinton, said on Sunday.',
+     "Bernie Sanders"),
+])
+def test_parenthesis_and_comma_apposition_between_subject_and_verb(nlp, text, speaker):
+    assert one(nlp, text).quotes[0].speaker == speaker
+
+
+def test_inverted_verb_past_a_title_abbreviation_and_a_modifier(nlp):
+    x = one(nlp, '"This is a waste of time," said Del. Stacey Plaskett of the Virgin Islands. '
+                 '"They are wrong," said 9/11 widow Terry Strada.')
+    assert quote_with(x, "waste of time").speaker == "Stacey Plaskett"
+    assert quote_with(x, "They are wrong").speaker == "Terry Strada"
+
+
+def test_a_day_after_an_inverted_verb_is_not_a_speaker(nlp):
+    x = one(nlp, 'The talks ended. "We will be back," said Tuesday.')
+    assert x.quotes[0].speaker_as_written != "Tuesday"
+
+
+@pytest.mark.parametrize("text, written", [
+    ('"If he thinks that makes him smart," the ad’s narrator says, "what does he think of you?"',
+     "the ad’s narrator"),
+    ('At his cookout, the band leader called the officials to the stage, singing "It is Our Time."',
+     "the band leader"),
+])
+def test_lowercase_modifiers_back_to_a_determiner_belong_to_the_speaker(nlp, text, written):
+    assert one(nlp, text).quotes[0].speaker_as_written == written
+
+
+def test_role_without_holder_is_not_the_group_that_modifies_it(nlp):
+    x = one(nlp, 'The Republican presidential nominee has repeatedly wondered whether they will be "fair" to him.')
+    assert x.quotes[0].speaker != "Republican"
+    assert x.quotes[0].speaker_as_written == "The Republican presidential nominee"
+
+
+def test_new_speech_verbs(nlp):
+    x = one(nlp, '"It just amazed me how quickly they rushed," Tom Clarke recalled of the hearings. '
+                 '"Why is this not proof?" David Vitter demanded.')
+    assert quote_with(x, "amazed me").speaker == "Tom Clarke"
+    assert quote_with(x, "not proof").speaker == "David Vitter"
+
+
+def test_noun_readings_of_speech_verbs_are_not_cues(nlp):
+    x = one(nlp, 'Hillary Clinton says the late-night tweets of her rival were "unhinged, even for him." '
+                 'Donald Trump unleashed a series of tweets early Friday saying that "she is a disgrace."')
+    assert quote_with(x, "unhinged").speaker == "Hillary Clinton"
+    assert quote_with(x, "disgrace").speaker == "Donald Trump"
+
+
+def test_pronoun_binds_to_the_subject_of_its_own_sentence(nlp):
+    text = ('Barack Obama spoke first. "We will act," Obama said.\n\n'
+            'Secretary General Ban Ki-moon condemned what he called a "brazen breach" of the rules.\n\n'
+            '"I count on the council," he told reporters.')
+    x = one(nlp, text)
+    assert quote_with(x, "brazen breach").speaker == "Ban Ki-moon"
+    assert quote_with(x, "I count on the council").speaker == "Ban Ki-moon"
+
+
+def test_pronoun_in_a_leading_clause_points_forward(nlp):
+    x = one(nlp, 'Jeff Merkley spoke first. Though she called the bank "outrageous," Hillary Clinton kept '
+                 'her comments short.')
+    assert quote_with(x, "outrageous").speaker == "Hillary Clinton"
+
+
+def test_nearest_actor_is_a_subject_not_an_object(nlp):
+    x = one(nlp, 'Worried about a lack of passion for Hillary Clinton, President Barack Obama is rolling out '
+                 'a new campaign message: "It is about me."')
+    assert x.quotes[0].speaker == "Barack Obama"
+
+
+def test_quote_opening_its_sentence_speaks_for_the_previous_sentence(nlp):
+    x = one(nlp, 'The administration may be reluctant to act, Adam Schiff said. "The other factor is the '
+                 'appearance of tipping the scales."')
+    assert x.quotes[0].speaker == "Adam Schiff"
+
+
+def test_bare_surname_missed_by_the_model_is_found(nlp):
+    x = one(nlp, 'Retired General Carter Ham served for decades. While he acknowledged the pay was low, Ham also '
+                 'noted several "intangibles" that left him disillusioned.')
+    ham = person(x, "ham")
+    assert sum(m.entity == x.entities.index(ham) for m in x.mentions) >= 2
+    assert x.quotes[0].speaker == "Carter Ham"

@@ -60,7 +60,9 @@ _FINITE = ("said says told tells added adds noted notes stressed stresses stated
            "agrees called calls described describes labeled labelled dubbed pointed points recounted recounts "
            "cautioned cautions boasted boasts lamented laments mused muses shouted yelled charged charges "
            "countered counters testified testifies alleged alleges assured assures underlined underlines "
-           "reiterated reiterates highlighted highlights").split()
+           "reiterated reiterates highlighted highlights recalled recalls asserted asserts demanded "
+           "exclaimed proclaimed proclaims retorted wondered wonders pleaded chanted whispered interjected "
+           "reads sang sings").split()
 _PARTICIPLE = ("saying adding noting stressing stating explaining writing asking arguing claiming insisting "
                "declaring announcing warning suggesting replying responding remarking emphasizing "
                "emphasising commenting acknowledging admitting conceding tweeting urging predicting promising "
@@ -89,6 +91,20 @@ _PHRASE_WORDS = {"the", "a", "an", "of", "to", "for", "in", "at", "on", "and", "
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "sen", "rep", "gov", "gen", "col", "lt", "sgt",
            "president", "senator", "governor", "minister", "ambassador", "secretary", "mayor", "judge",
            "rev", "pope", "king", "queen", "prince", "princess", "lord", "lady", "gen.", "adm", "capt"}
+_TIME_WORDS = re.compile(r"(?i)(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|"
+                         r"yesterday|earlier|later|recently|january|february|march|april|may|june|july|august|"
+                         r"september|october|november|december|last|this|next|(?:on|in|at)\s.*)(?:\s.*)?")
+_TITLE_END = re.compile(r"\b(?:Del|Rev|Sen|Rep|Reps|Sens|Gov|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|Dr|Mr|Mrs|Ms|Prof|Maj|"
+                        r"Cpl|Pvt|Supt|Det|Atty|Amb|Sec|Msgr|Fr|Hon|Ald|Insp|[A-Z])\.\s*$")  # "Del.", "Rev.", "J."
+_OBJECT_BEFORE = re.compile(r"\b(?:for|of|to|with|against|about|by|from|on|at|in|among|than|like|toward|towards|"
+                            r"over|into|onto|upon|between|without|after|before|behind|versus|vs\.|and|or)\s+"
+                            r"(?:(?:the|a|an)\s+)?(?:[A-Z][\w.’'-]*\s+){0,4}$")
+_DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this", "that", "one"}
+_LEADING_CLAUSE = re.compile(r"[\s\"“”]*(?:Though|Although|While|When|After|Before|As|Because|If|Since|Once|"
+                             r"Even though|Even as|Whether)\s+")
+# third-person forms that are as often plural nouns ("late-night tweets", "the claims"): a cue only after a speaker
+_NOUNISH = {"tweets", "posts", "calls", "claims", "reports", "comments", "remarks", "notes", "points", "charges",
+            "counters", "promises", "vows", "states", "replies", "highlights", "laments", "muses", "boasts"}
 _QUOTE_CHARS = "\"“”«»„"
 
 _APPOSITIVE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}),\s+(?:the|a|an|one|[A-Z][\w-]*['’]s)\s[^,\"“”]{1,80},\s*$")
@@ -308,9 +324,36 @@ class _Entities:
             index = self._resolve(s, e, kind, full)
             if index is not None:
                 self._mention(s, e, index)
+        self._surname_mentions(full)
         self._roles()
         self._role_mentions()
         self.mentions.sort(key=lambda m: (m.start, m.end))
+
+    def _surname_mentions(self, full: dict[str, int]) -> None:
+        """The small model misses many bare surnames ("Scott beamed", "Ham also noted"): a capitalised word that
+        is the surname of exactly one person named in full in this article is that person."""
+        owners: dict[str, list[int]] = {}
+        for index in full.values():
+            surname = self.entities[index].surname or ""
+            owners.setdefault(surname, []).append(index)
+        taken = sorted((m.start, m.end) for m in self.mentions)
+        starts = [t[0] for t in taken]
+        for surname, indices in owners.items():
+            if len(indices) != 1 or len(surname) < 3 or " " in surname:
+                continue
+            written = next((w for w in self.entities[indices[0]].name.split()[::-1] if normalise(w) == surname), None)
+            if not written or not written[:1].isupper():
+                continue
+            for m in re.finditer(r"(?<![\w.’'-])" + re.escape(written) + r"(?![\w’'-]*\w)", self.text):
+                i = bisect.bisect_right(starts, m.start()) - 1
+                if i >= 0 and taken[i][1] > m.start() or i + 1 < len(taken) and taken[i + 1][0] < m.end():
+                    continue  # already part of a mention
+                before = self.text[max(0, m.start() - 30):m.start()]
+                after = self.text[m.end():m.end() + 30]
+                previous = re.search(r"(^|[.!?\n\"“”]\s*|\s)([A-Z][\w.’'-]*)\s+$", before)
+                if previous and not previous.group(1).strip(" ") or re.match(r"[ \t]+[A-Z]", after):
+                    continue  # part of some other name ("Walter Scott", "Scott Walker"), unless it opens a sentence
+                self._mention(m.start(), m.end(), indices[0])
 
     def _clean_name(self, name: str) -> str:
         return self._surname_display(name)
@@ -677,9 +720,23 @@ class _Quotes:
         appositive = _APPOSITIVE.search(self.text, floor, end)
         if appositive:  # "Kerr Putney, the police chief, said": the name is the speaker
             return appositive.span(1)
+        region = self.text[floor:end]
+        # "Rep. Gwen Moore (D-Wis.) said": a parenthesis (party, state, age) sits between subject and verb
+        paren = re.search(r"\s*\([^()\n]{1,40}\)\s*,?\s*$", region)
+        if paren and paren.start() > 0:
+            found = self._phrase_before(floor + paren.start(), floor)
+            if found and self._names_actor(*found):
+                return found
+        # "Quina Jones, 25, said" / "Mitch McConnell, R-Ky., said" / "Bernie Sanders, who lost …, said"
+        comma = re.search(r",\s+[^,\"“”()\n]{1,100},\s*$", region)
+        if comma and comma.start() > 0:
+            found = self._phrase_before(floor + comma.start(), floor)
+            if found and self._names_actor(*found):
+                return found
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(self.text, floor, end)]
         picked: list[tuple[int, int]] = []
-        for s, e in reversed(tokens):
+        backwards = tokens[::-1]
+        for i, (s, e) in enumerate(backwards):
             word = self.text[s:e]
             lower = word.lower()
             if not picked and lower in _ADVERBS:
@@ -699,6 +756,15 @@ class _Quotes:
                                       "spokesperson", "spokesman", "spokeswoman", "representative", "member",
                                       "members", "person", "familiar", "matter", "white", "house", "department"}:
                 if picked:
+                    # "the band leader", "the ad's narrator", "The Republican presidential nominee": modifiers
+                    # back to a determiner belong to the phrase
+                    for j in range(i, min(i + 4, len(backwards))):
+                        w = self.text[backwards[j][0]:backwards[j][1]]
+                        if w.lower() in _DETERMINERS:
+                            picked.extend(backwards[i:j + 1])
+                            break
+                        if not w[0].isalnum() or w.lower() in _BOUNDARY_WORDS or w.lower() in _CUES:
+                            break
                     break
                 return None
             picked.append((s, e))
@@ -719,8 +785,40 @@ class _Quotes:
             return picked[-1]
         return picked[0][0], picked[-1][1]
 
+    def _head_speaks(self, start: int, end: int) -> bool:
+        """Is the last word of this phrase a name, a pronoun, a role or an organisation noun?"""
+        words = self.text[start:end].split()
+        head = words[-1].strip(".,’'") if words else ""
+        lower = head.lower()
+        return head[:1].isupper() or lower in _PRONOUNS or lower in _lexicon()["roles"] \
+            or lower in _lexicon()["org_nouns"] or self.entities._role_head(head) is not None \
+            or lower in {"officials", "official", "sources", "source", "aides", "aide", "people", "spokesperson"}
+
+    def _plausible_subject(self, cue: _Cue) -> bool:
+        """A speaker phrase opens with a name, a determiner, a pronoun or a role — not "late-night tweets"."""
+        first = (cue.phrase or " ").split()[0]
+        return first[:1].isupper() or first[:1].isdigit() or first.lower() in _DETERMINERS \
+            or first.lower() in _PRONOUNS or self._names_actor(cue.phrase_start, cue.phrase_end)
+
+    def _names_actor(self, start: int, end: int) -> bool:
+        """Does this phrase name a person or an organisation (or a role that can speak)?"""
+        for mention in self.entities.mentions_in(start, end):
+            if self.entities.entities[mention.entity].type in ("person", "organisation"):
+                return True
+        phrase = self.text[start:end]
+        return phrase.lower() in _PRONOUNS or self.entities._role_head(phrase) is not None
+
     def _phrase_after(self, start: int, ceiling: int) -> tuple[int, int] | None:
         """The noun phrase right after an inverted cue ("said Caddell", "said the ambassador")."""
+        # "said 9/11 widow Terry Strada", "said longtime aide John Smith": a name a few words on ends the phrase
+        for mention in self.entities.mentions_in(start, min(ceiling, start + 60)):
+            if self.entities.entities[mention.entity].type != "person":
+                continue
+            between = self.text[start:mention.start]
+            if re.fullmatch(r"\s*(?:[\w/’'.-]+\s+){0,4}", between) and not re.search(
+                    r"\b(?:that|to|of|and|as|when|while|after|before|in|on|at|for|with|about)\s", between):
+                return start + len(between) - len(between.lstrip()), mention.end
+            break
         tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(self.text, start, ceiling)]
         picked: list[tuple[int, int]] = []
         for s, e in tokens:
@@ -744,6 +842,8 @@ class _Quotes:
             picked.pop()
         if not picked:
             return None
+        if _TIME_WORDS.fullmatch(self.text[picked[0][0]:picked[-1][1]].rstrip(".")):
+            return None  # "…," he said Tuesday — a day, not a speaker
         return picked[0][0], picked[-1][1]
 
     def resolve(self, start: int, end: int) -> tuple[int | None, str | None]:
@@ -778,6 +878,8 @@ class _Quotes:
             index = ents.role_holder(head, start)
             if index is not None:
                 return index, ents.entities[index].name
+            if not any(ents.entities[m.entity].type == "organisation" for m in inside):
+                return None, None  # "the Republican presidential nominee" is a person, never the group "Republican"
         others = [m for m in inside if ents.entities[m.entity].type in ("organisation", "group", "place")]
         if others:
             return others[-1].entity, ents.entities[others[-1].entity].name
@@ -788,6 +890,18 @@ class _Quotes:
         kind = _PRONOUNS[pronoun]
         ents = self.entities
         sentence = _sentence_of(self.starts, offset)
+        if kind == "person":
+            # "Ban Ki-moon condemned what he called …": a person named earlier in the same sentence, as a subject
+            s_start, s_end = self.sentences[sentence]
+            subject = self._subject_in(s_start, offset, "person")
+            if subject is not None:
+                return subject.entity
+            # "Though she called it …, Clinton restricted …": a pronoun in a leading clause points forward
+            if _LEADING_CLAUSE.fullmatch(self.text[s_start:offset]):
+                comma = self.text.find(",", offset, s_end)
+                subject = self._subject_in(comma, s_end, "person") if comma != -1 else None
+                if subject is not None and subject.start - comma < 4:
+                    return subject.entity
         floor = self.sentences[max(0, sentence - 3)][0]
         for at, index in reversed(self.speakers):
             if at < floor:
@@ -822,9 +936,14 @@ class _Quotes:
             if re.search(r"(?:['’]s|\b(?:the|a|an|his|her|their|its|these|those|this|my|our|your|whose|such|any|no|"
                          r"recent|earlier|public|latest|previous|his own|her own))\s+$", self.text[max(start, m.start() - 12):m.start()], re.I):
                 continue  # "Biden's remarks", "the reports": a noun, not a speech verb
+            if verb.endswith("s") and re.search(r"\b(?:of|several|many|multiple|more|fewer|two|three|\d+)\s+$",
+                                                self.text[max(start, m.start() - 12):m.start()], re.I):
+                continue  # "a series of tweets", "two posts": a plural noun
             if verb in _FINITE:
                 floor = start
                 found = self._phrase_before(m.start(), floor)
+                if found and verb in _NOUNISH and not self._head_speaks(*found):
+                    continue  # "Trump's flurry of late-night tweets": a noun, its "subject" a modifier
                 if found is None or self.text[found[0]:found[1]].lower() in {"it", "they"} and verb == "called":
                     # inverted: "…," said Caddell
                     found = self._phrase_after(m.end(), end) if re.search(r"[,”\"—–―-]\s*$", self.text[max(0, m.start() - 4):m.start()]) else None
@@ -865,6 +984,11 @@ class _Quotes:
             floor = max(s_start, para) if s_start <= qs else para
             end_sent = _sentence_of(self.starts, qe)
             _, s_end = self.sentences[end_sent]
+            # "said Del." | "Stacey Plaskett …": the splitter stops at some titles; the speaker is past them
+            while _TITLE_END.search(text, max(0, s_end - 8), s_end) and end_sent + 1 < len(self.sentences) \
+                    and "\n" not in text[s_end:self.sentences[end_sent + 1][0]]:
+                end_sent += 1
+                s_end = self.sentences[end_sent][1]
             nl = text.find("\n", qe)
             ceiling = min(s_end if s_end > qe else len(text), nl if nl != -1 else len(text))
             # extend the ceiling to the end of the sentence that follows the closing mark
@@ -873,9 +997,12 @@ class _Quotes:
             if dash:  # “…” ― Esther Tapia
                 cue, how = _Cue("―", dash.start(), dash.start() + 1, dash.group(1), *dash.span(1)), "after"
             before = self._cues(floor, qs, marks) if cue is None else []
-            speaking = [c for c in before if self._speaker_of(c, before)]
+            speaking = [self._speaker_of(c, before) for c in before]
+            speaking = [c for c in speaking if c]
             if speaking:
-                cue = self._speaker_of(speaking[-1], before)
+                # "Ryan said the protests demands that …": the cue whose subject names someone speaks
+                actors = [c for c in speaking if self._plausible_subject(c)]
+                cue = (actors or speaking)[-1]
             if cue is None:
                 cue, how = self._after_cue(qe, ceiling, marks), "after"
             if cue is None:
@@ -888,6 +1015,8 @@ class _Quotes:
                 cue, how = self._colon_cue(floor, qs, marks), "colon"
             if cue is None:
                 cue, how = self._nearest_actor(floor, qs), "nearest"
+            if cue is None:
+                cue, how = self._previous_sentence_cue(qs, marks), "previous"
             attributed.append(((qs, qe), cue, how if cue else "none"))
         # quotes without a cue continue the previous speaker's quote when they follow it closely
         merged: list[list] = []
@@ -915,19 +1044,45 @@ class _Quotes:
         quotes.sort(key=lambda q: (q.spans[0][0], q.kind))
         return quotes
 
+    def _previous_sentence_cue(self, qs: int, marks) -> _Cue | None:
+        """'…, Schiff said. "The other factor …"' — a quote that opens its sentence with no cue of its own speaks
+        for the speaker of the sentence just before it (the main clause's, so the first cue with a subject)."""
+        sent_i = _sentence_of(self.starts, qs)
+        s_start = self.sentences[sent_i][0]
+        if sent_i == 0 or self.text[s_start:qs].strip(" \t\n" + _QUOTE_CHARS):
+            return None
+        p_start, p_end = self.sentences[sent_i - 1]
+        if self.text[p_end:s_start].count("\n") > 2:
+            return None
+        cues = self._cues(p_start, p_end, marks)
+        speaking = [self._speaker_of(c, cues) for c in cues]
+        speaking = [c for c in speaking if c and self._plausible_subject(c) and not self._in_quote(c.phrase_start)]
+        return speaking[0] if speaking else None
+
     def _nearest_actor(self, floor: int, qs: int) -> _Cue | None:
         """No speech verb: a quote in news is still somebody's words — the person (else organisation) named
         closest before it in its sentence ("Trump attacked “the hateful ideology …”"), never a possessor."""
-        best = None
         for kind in ("person", "organisation"):
-            for mention in self.entities.mentions_in(floor, qs):
-                if self.entities.entities[mention.entity].type != kind or self._in_quote(mention.start):
-                    continue
-                best = mention
-                break
+            best = self._subject_in(floor, qs, kind)
             if best is not None:
                 return _Cue("", best.start, best.end, best.text, best.start, best.end)
         return None
+
+    def _subject_in(self, start: int, end: int, kind: str) -> Mention | None:
+        """The first mention of this kind between start and end that can be a subject: outside quotes, not a
+        possessor, not the object of a preposition ("passion for Hillary Clinton") — else the first one at all."""
+        first = None
+        for mention in self.entities.mentions_in(start, end):
+            if self.entities.entities[mention.entity].type != kind or self._in_quote(mention.start):
+                continue
+            if first is None:
+                first = mention
+            if re.match(r"['’]s?\b", self.text[mention.end:mention.end + 2]):
+                continue
+            if _OBJECT_BEFORE.search(self.text, max(start, mention.start - 40), mention.start):
+                continue
+            return mention
+        return first
 
     def _no_other_speaker(self, start: int, end: int) -> bool:
         gap = self.text[start:end]
