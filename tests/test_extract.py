@@ -339,3 +339,38 @@ def test_bare_surname_missed_by_the_model_is_found(nlp):
     ham = person(x, "ham")
     assert sum(m.entity == x.entities.index(ham) for m in x.mentions) >= 2
     assert x.quotes[0].speaker == "Carter Ham"
+
+
+def test_adverb_between_subject_and_verb(nlp):
+    x = one(nlp, 'At a panel, Marc H. Morial, the chief executive of the National Urban League, forcefully told a '
+                 'young woman that "this is not the first generation to be frustrated."')
+    assert x.quotes[0].speaker == "Marc H. Morial"
+
+
+def test_participle_without_a_cue_speaks_for_its_clause(nlp):
+    x = one(nlp, 'After a meeting, the Security Council issued a statement calling the test "a clear violation." '
+                 'The spot ends with footage of Donald Trump saying, "That makes me smart."')
+    assert quote_with(x, "a clear violation").speaker == "Security Council"
+    assert quote_with(x, "That makes me smart").speaker == "Donald Trump"
+
+
+def test_a_full_stop_inside_the_quote_ends_its_attribution(nlp):
+    x = one(nlp, 'Japan branded North Korea an "outlaw nation in the neighborhood." Russia insisted that '
+                 'Pyongyang "stop its dangerous escapades."')
+    assert quote_with(x, "outlaw nation").speaker == "Japan"
+    assert quote_with(x, "dangerous escapades").speaker == "Russia"
+
+
+def test_a_quote_does_not_continue_past_a_newly_named_person(nlp):
+    text = ('"We will win," Mike Pence said on Sunday.\n\n'
+            'On another show, Senator Bernie Sanders named young voters as the reason. "The younger people are '
+            'sick and tired of discrimination."')
+    x = one(nlp, text)
+    assert quote_with(x, "younger people").speaker != "Mike Pence"
+
+
+def test_a_quote_after_a_paraphrase_speaks_for_its_subject(nlp):
+    text = ('"We will win," Mike Pence said on Sunday.\n\n'
+            'On another show, Senator Bernie Sanders named young voters as the reason. "The younger people are '
+            'sick and tired of discrimination."')
+    assert quote_with(one(nlp, text), "younger people").speaker == "Bernie Sanders"

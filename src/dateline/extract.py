@@ -96,9 +96,9 @@ _TIME_WORDS = re.compile(r"(?i)(?:monday|tuesday|wednesday|thursday|friday|satur
                          r"september|october|november|december|last|this|next|(?:on|in|at)\s.*)(?:\s.*)?")
 _TITLE_END = re.compile(r"\b(?:Del|Rev|Sen|Rep|Reps|Sens|Gov|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|Dr|Mr|Mrs|Ms|Prof|Maj|"
                         r"Cpl|Pvt|Supt|Det|Atty|Amb|Sec|Msgr|Fr|Hon|Ald|Insp|[A-Z])\.\s*$")  # "Del.", "Rev.", "J."
-_OBJECT_BEFORE = re.compile(r"\b(?:for|of|to|with|against|about|by|from|on|at|in|among|than|like|toward|towards|"
+_OBJECT_BEFORE = re.compile(r"\b(?i:for|of|to|with|against|about|by|from|on|at|in|among|than|like|toward|towards|"
                             r"over|into|onto|upon|between|without|after|before|behind|versus|vs\.|and|or)\s+"
-                            r"(?:(?:the|a|an)\s+)?(?:[A-Z][\w.’'-]*\s+){0,4}$")
+                            r"(?:(?i:the|a|an)\s+)?(?:[A-Z][\w.’'-]*\s+){0,4}$")
 _DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this", "that", "one"}
 _LEADING_CLAUSE = re.compile(r"[\s\"“”]*(?:Though|Although|While|When|After|Before|As|Because|If|Since|Once|"
                              r"Even though|Even as|Whether)\s+")
@@ -739,8 +739,8 @@ class _Quotes:
         for i, (s, e) in enumerate(backwards):
             word = self.text[s:e]
             lower = word.lower()
-            if not picked and lower in _ADVERBS:
-                continue
+            if not picked and (lower in _ADVERBS or word.endswith("ly") and word.islower() and len(word) > 4):
+                continue  # "Morial forcefully told"
             if not word[0].isalnum():
                 if word in "’'" and picked:
                     picked.append((s, e))
@@ -965,9 +965,23 @@ class _Quotes:
         if cue.phrase:
             return cue
         if cue.verb in _PARTICIPLE:
-            earlier = [c for c in cues if c.start < cue.start and c.phrase]
+            earlier = [c for c in cues if c.start < cue.start and c.phrase and self._head_speaks(c.phrase_start, c.phrase_end)]
             if earlier:
                 return earlier[-1]
+            s_start = self.sentences[_sentence_of(self.starts, cue.start)][0]
+            # "footage of Trump saying …": the person right before the participle
+            for mention in reversed(self.entities.mentions_in(s_start, cue.start)):
+                if self.entities.entities[mention.entity].type == "person" and not self._in_quote(mention.start) \
+                        and re.fullmatch(r"[ ,]*", self.text[mention.end:cue.start]) \
+                        and not re.search(r"\b(?i:on|in|at|to|with|from|by|for|into|via)\s+$",
+                                          self.text[max(0, mention.start - 8):mention.start]):
+                    return _Cue(cue.verb, cue.start, cue.end, mention.text, mention.start, mention.end)
+                break
+            # "the Security Council issued a statement calling it …": the clause's subject, cue or no cue
+            for kind in ("person", "organisation"):
+                subject = self._subject_in(s_start, cue.start, kind, strict=True)
+                if subject is not None:
+                    return _Cue(cue.verb, cue.start, cue.end, subject.text, subject.start, subject.end)
         return None
 
     def find(self) -> list[Quote]:
@@ -1007,7 +1021,7 @@ class _Quotes:
                 cue, how = self._after_cue(qe, ceiling, marks), "after"
             if cue is None:
                 # "…" to the ties, Antonov continued.  — a cue later in the same sentence
-                later = self._cues(qe, ceiling, marks)
+                later = self._cues(qe, ceiling, marks) if text[qe - 1:qe] != "." else []
                 speaking = [c for c in later if c.phrase]
                 if speaking:
                     cue, how = speaking[0], "later"
@@ -1057,20 +1071,38 @@ class _Quotes:
         cues = self._cues(p_start, p_end, marks)
         speaking = [self._speaker_of(c, cues) for c in cues]
         speaking = [c for c in speaking if c and self._plausible_subject(c) and not self._in_quote(c.phrase_start)]
-        return speaking[0] if speaking else None
+        if speaking:
+            return speaking[0]
+        if "\n" in self.text[p_end:s_start]:
+            return None
+        # 'Sanders named young voters' exhaustion as a reason. "The younger people …"': the paraphrase's subject
+        subject = self._subject_in(p_start, p_end, "person", strict=True)
+        if subject is None or any(m.start < subject.start for m in self.entities.mentions_in(p_start, subject.start)
+                                  if self.entities.entities[m.entity].type == "organisation"):
+            return None
+        return _Cue("", subject.start, subject.end, subject.text, subject.start, subject.end)
 
     def _nearest_actor(self, floor: int, qs: int) -> _Cue | None:
         """No speech verb: a quote in news is still somebody's words — the person (else organisation) named
         closest before it in its sentence ("Trump attacked “the hateful ideology …”"), never a possessor."""
+        # the sentence's subject, of whatever kind: "South Korea accused the North's leader, Kim Jong Un, of …"
+        subjects = [m for m in (self._subject_in(floor, qs, kind, strict=True)
+                                for kind in ("person", "organisation", "place")) if m is not None]
+        subjects = [m for m in subjects if self.entities.entities[m.entity].type != "place"
+                    or re.match(r"\s+[a-z]", self.text[m.end:m.end + 3])]  # a country speaks only as a subject
+        if subjects:
+            best = min(subjects, key=lambda m: m.start)
+            return _Cue("", best.start, best.end, best.text, best.start, best.end)
         for kind in ("person", "organisation"):
             best = self._subject_in(floor, qs, kind)
             if best is not None:
                 return _Cue("", best.start, best.end, best.text, best.start, best.end)
         return None
 
-    def _subject_in(self, start: int, end: int, kind: str) -> Mention | None:
+    def _subject_in(self, start: int, end: int, kind: str, strict: bool = False) -> Mention | None:
         """The first mention of this kind between start and end that can be a subject: outside quotes, not a
-        possessor, not the object of a preposition ("passion for Hillary Clinton") — else the first one at all."""
+        possessor, not the object of a preposition ("passion for Hillary Clinton") — else (unless strict) the
+        first one at all."""
         first = None
         for mention in self.entities.mentions_in(start, end):
             if self.entities.entities[mention.entity].type != kind or self._in_quote(mention.start):
@@ -1082,10 +1114,13 @@ class _Quotes:
             if _OBJECT_BEFORE.search(self.text, max(start, mention.start - 40), mention.start):
                 continue
             return mention
-        return first
+        return None if strict else first
 
     def _no_other_speaker(self, start: int, end: int) -> bool:
         gap = self.text[start:end]
+        if any(self.entities.entities[m.entity].type == "person" and not self._in_quote(m.start)
+               for m in self.entities.mentions_in(start, end)):
+            return False  # someone else is named between the two quotes
         return not _CUE_RE.search(gap) and len(gap) < 400
 
     def _after_cue(self, qe: int, ceiling: int, marks) -> _Cue | None:
@@ -1094,6 +1129,8 @@ class _Quotes:
         offset = qe + (m.end() if m else 0)
         if self.text[qe:offset].count("\n"):
             return None
+        if self.text[qe - 1:qe] == "." and not re.match(r"[a-z]", self.text[offset:offset + 1]):
+            return None  # '… "outlaw nation." Russia insisted …': a full stop ends the quote's sentence
         # "…," SPEAKER VERB  |  "…," VERB SPEAKER
         window_end = min(ceiling, offset + 160)
         for cue in self._cues(offset, window_end, marks):
