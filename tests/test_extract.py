@@ -374,3 +374,11 @@ def test_a_quote_after_a_paraphrase_speaks_for_its_subject(nlp):
             'On another show, Senator Bernie Sanders named young voters as the reason. "The younger people are '
             'sick and tired of discrimination."')
     assert quote_with(one(nlp, text), "younger people").speaker == "Bernie Sanders"
+
+
+def test_markup_attributes_and_numbers_are_not_quotes(nlp):
+    text = ('"Wall Street will change," Elizabeth Warren said.\n\n'
+            '<tweet author="carlquintanilla" tweet_id="778257943577919488">The blue arrow is Warren.</tweet>\n\n'
+            'The code was "1474387200" in the file.')
+    x = one(nlp, text)
+    assert [q.text for q in x.quotes if q.kind == "direct"] == ["Wall Street will change"]

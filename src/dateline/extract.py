@@ -1051,12 +1051,24 @@ class _Quotes:
                     continue
             merged.append([[span], cue, how])
         for spans, cue, how in merged:
+            if self._not_words(spans):
+                continue
             quote = self._quote(spans, cue, "direct")
             if quote is not None:
                 quotes.append(quote)
         quotes.extend(self._reported(marks))
         quotes.sort(key=lambda q: (q.spans[0][0], q.kind))
         return quotes
+
+    def _not_words(self, spans: list[tuple[int, int]]) -> bool:
+        """Scraped text keeps some markup: an attribute value (<tweet author="…" id="7782…">) or a quoted
+        number is nobody's words."""
+        s, e = spans[0]
+        if not any(c.isalpha() for c in self.text[s:spans[-1][1]]):
+            return True
+        tag_open = self.text.rfind("<", max(0, s - 300), s)
+        return tag_open != -1 and ">" not in self.text[tag_open:s] \
+            and re.match(r"</?[A-Za-z][\w:-]*\s", self.text[tag_open:tag_open + 40]) is not None
 
     def _previous_sentence_cue(self, qs: int, marks) -> _Cue | None:
         """'…, Schiff said. "The other factor …"' — a quote that opens its sentence with no cue of its own speaks
