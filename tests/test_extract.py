@@ -382,3 +382,9 @@ def test_markup_attributes_and_numbers_are_not_quotes(nlp):
             'The code was "1474387200" in the file.')
     x = one(nlp, text)
     assert [q.text for q in x.quotes if q.kind == "direct"] == ["Wall Street will change"]
+
+
+def test_fragments_joined_by_and_are_one_quotation(nlp):
+    x = one(nlp, 'Donald Trump called her “Miss Piggy” and “Miss Housekeeping” in 1996. "We are done," he said.')
+    q = quote_with(x, "Miss Piggy")
+    assert len(q.spans) == 2 and "Miss Housekeeping" in q.text and q.speaker == "Donald Trump"

@@ -1045,6 +1045,13 @@ class _Quotes:
                     # "…," said Caddell. "…" — one quote split around its speech verb
                     merged[-1][0].append(span)
                     continue
+                if re.fullmatch(r"[\s,”\"’]*(?:and|or|,)[\s“\"‘]*", gap) and gap.count("\n") == 0 \
+                        and (cue is None or prev_cue is None or cue.start == prev_cue.start):
+                    # called her “Miss Piggy” and “Miss Housekeeping”: fragments of one quotation
+                    merged[-1][0].append(span)
+                    if merged[-1][1] is None:
+                        merged[-1][1], merged[-1][2] = cue, how
+                    continue
                 if cue is None and prev_cue is not None and (not between or gap.count("\n") <= 2 and len(gap) < 400
                                                              and self._no_other_speaker(prev_span[1], span[0])):
                     merged.append([[span], prev_cue, "continued"])
