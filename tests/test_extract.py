@@ -388,3 +388,15 @@ def test_fragments_joined_by_and_are_one_quotation(nlp):
     x = one(nlp, 'Donald Trump called her “Miss Piggy” and “Miss Housekeeping” in 1996. "We are done," he said.')
     q = quote_with(x, "Miss Piggy")
     assert len(q.spans) == 2 and "Miss Housekeeping" in q.text and q.speaker == "Donald Trump"
+
+
+def test_untagged_name_is_the_speaker_as_written(nlp):
+    x = one(nlp, '"Europe must be able to defend itself," French President FranÃÂ§ois Hollande said Friday.')
+    assert x.quotes[0].speaker is not None and "Hollande" in x.quotes[0].speaker
+
+
+def test_plural_present_speech_verb_and_plural_noun_after_of(nlp):
+    x = one(nlp, 'Police say they have "adequate resources" to secure the city. '
+                 'PolitiFact rated 32% of Republican claims as "false" in its review.')
+    assert quote_with(x, "adequate resources").speaker_as_written == "Police"
+    assert quote_with(x, "false").speaker == "PolitiFact"

@@ -62,7 +62,7 @@ _FINITE = ("said says told tells added adds noted notes stressed stresses stated
            "countered counters testified testifies alleged alleges assured assures underlined underlines "
            "reiterated reiterates highlighted highlights recalled recalls asserted asserts demanded "
            "exclaimed proclaimed proclaims retorted wondered wonders pleaded chanted whispered interjected "
-           "reads sang sings").split()
+           "reads sang sings say tell add note argue insist warn explain stress contend maintain").split()
 _PARTICIPLE = ("saying adding noting stressing stating explaining writing asking arguing claiming insisting "
                "declaring announcing warning suggesting replying responding remarking emphasizing "
                "emphasising commenting acknowledging admitting conceding tweeting urging predicting promising "
@@ -105,6 +105,7 @@ _LEADING_CLAUSE = re.compile(r"[\s\"“”]*(?:Though|Although|While|When|After|
 # third-person forms that are as often plural nouns ("late-night tweets", "the claims"): a cue only after a speaker
 _NOUNISH = {"tweets", "posts", "calls", "claims", "reports", "comments", "remarks", "notes", "points", "charges",
             "counters", "promises", "vows", "states", "replies", "highlights", "laments", "muses", "boasts"}
+_NAME_AS_WRITTEN = re.compile(r"[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*){0,3}")
 _QUOTE_CHARS = "\"“”«»„"
 
 _APPOSITIVE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}),\s+(?:the|a|an|one|[A-Z][\w-]*['’]s)\s[^,\"“”]{1,80},\s*$")
@@ -854,6 +855,9 @@ class _Quotes:
         inside = ents.mentions_in(start, end)
         persons = [m for m in inside if ents.entities[m.entity].type == "person"
                    and not re.match(r"['’]s\b", self.text[m.end:m.end + 2])]
+        if not persons:  # "FranÃ§ois Hollande": the phrase stopped inside a name the model tagged whole
+            persons = [m for m in ents.mentions if m.start < start < m.end and m.end == end
+                       and ents.entities[m.entity].type == "person"]
         if persons:
             return persons[-1].entity, ents.entities[persons[-1].entity].name
         if lower in _PRONOUNS:
@@ -936,8 +940,9 @@ class _Quotes:
             if re.search(r"(?:['’]s|\b(?:the|a|an|his|her|their|its|these|those|this|my|our|your|whose|such|any|no|"
                          r"recent|earlier|public|latest|previous|his own|her own))\s+$", self.text[max(start, m.start() - 12):m.start()], re.I):
                 continue  # "Biden's remarks", "the reports": a noun, not a speech verb
-            if verb.endswith("s") and re.search(r"\b(?:of|several|many|multiple|more|fewer|two|three|\d+)\s+$",
-                                                self.text[max(start, m.start() - 12):m.start()], re.I):
+            if verb.endswith("s") and re.search(r"\b(?:of|several|many|multiple|more|fewer|two|three|\d+%?)\s+"
+                                                r"(?:[A-Z][\w-]*\s+)?$",
+                                                self.text[max(start, m.start() - 30):m.start()]):
                 continue  # "a series of tweets", "two posts": a plural noun
             if verb in _FINITE:
                 floor = start
@@ -1183,6 +1188,10 @@ class _Quotes:
         index, name = self.resolve(cue.phrase_start, cue.phrase_end) if cue and cue.phrase else (None, None)
         if index is not None and cue.verb:
             bisect.insort(self.speakers, (cue.phrase_start, index))
+        if name is None and cue and cue.phrase and _NAME_AS_WRITTEN.fullmatch(cue.phrase) \
+                and not _TIME_WORDS.fullmatch(cue.phrase) and normalise(cue.phrase.split()[0]) not in _DETERMINERS \
+                and not re.match(r"['’]s?\b", text[cue.phrase_end:cue.phrase_end + 2]):
+            name = _Entities._surname_display(cue.phrase)  # a name the model did not tag ("Hollande said")
         first = _sentence_of(self.starts, spans[0][0])
         last = _sentence_of(self.starts, max(spans[-1][1] - 1, spans[-1][0]))
         s_start, s_end = self.sentences[first][0], self.sentences[last][1]
