@@ -400,3 +400,9 @@ def test_plural_present_speech_verb_and_plural_noun_after_of(nlp):
                  'PolitiFact rated 32% of Republican claims as "false" in its review.')
     assert quote_with(x, "adequate resources").speaker_as_written == "Police"
     assert quote_with(x, "false").speaker == "PolitiFact"
+
+
+def test_inverted_verb_with_a_determiner_phrase(nlp):
+    x = one(nlp, '"A state cannot avoid the conclusion," said the ruling. "Done," said the president.')
+    assert quote_with(x, "avoid the conclusion").speaker_as_written == "the ruling"
+    assert quote_with(x, "Done").speaker_as_written == "the president"

@@ -835,6 +835,11 @@ class _Quotes:
             if word[0].islower() and lower not in _PHRASE_WORDS and lower not in _lexicon()["roles"] \
                     and lower not in _PRONOUNS and lower not in _lexicon()["org_nouns"] \
                     and lower not in {"sources", "source", "officials", "official", "spokesperson"}:
+                if picked and self.text[picked[0][0]:picked[0][1]].lower() in _DETERMINERS \
+                        and all(self.text[a:b].islower() and self.text[a:b] not in _lexicon()["roles"]
+                                and self.text[a:b] not in _lexicon()["org_nouns"] for a, b in picked) \
+                        and lower not in _BOUNDARY_WORDS and lower not in _CUES and len(picked) <= 3:
+                    picked.append((s, e))  # "said the ruling", "said the letter": a determiner opens a phrase
                 break
             picked.append((s, e))
             if len(picked) >= 10:
@@ -845,7 +850,11 @@ class _Quotes:
             return None
         if _TIME_WORDS.fullmatch(self.text[picked[0][0]:picked[-1][1]].rstrip(".")):
             return None  # "…," he said Tuesday — a day, not a speaker
-        return picked[0][0], picked[-1][1]
+        end = picked[-1][1]
+        last = self.text[picked[-1][0]:end]
+        if last.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.", last):
+            end -= 1  # the sentence's full stop, not an abbreviation's
+        return picked[0][0], end
 
     def resolve(self, start: int, end: int) -> tuple[int | None, str | None]:
         """Speaker phrase → (entity index, canonical name)."""
