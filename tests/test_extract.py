@@ -406,3 +406,9 @@ def test_inverted_verb_with_a_determiner_phrase(nlp):
     x = one(nlp, '"A state cannot avoid the conclusion," said the ruling. "Done," said the president.')
     assert quote_with(x, "avoid the conclusion").speaker_as_written == "the ruling"
     assert quote_with(x, "Done").speaker_as_written == "the president"
+
+
+def test_according_to_a_described_organisation(nlp):
+    x = one(nlp, 'More than 100,000 people took part in a "walk-in" at schools in 238 cities, according to the '
+                 'event organizer Alliance to Reclaim Our Schools.')
+    assert "Alliance to Reclaim Our Schools" in (x.quotes[0].speaker_as_written or "")

@@ -813,7 +813,7 @@ class _Quotes:
         """The noun phrase right after an inverted cue ("said Caddell", "said the ambassador")."""
         # "said 9/11 widow Terry Strada", "said longtime aide John Smith": a name a few words on ends the phrase
         for mention in self.entities.mentions_in(start, min(ceiling, start + 60)):
-            if self.entities.entities[mention.entity].type != "person":
+            if self.entities.entities[mention.entity].type not in ("person", "organisation"):
                 continue
             between = self.text[start:mention.start]
             if re.fullmatch(r"\s*(?:[\w/’'.-]+\s+){0,4}", between) and not re.search(
