@@ -33,7 +33,7 @@ browser:
 
 # Benchmarks on ../shared/data. tilse scores timelines with the Perl ROUGE-1.5.5, which needs two
 # Debian Perl packages (installed when missing and running as root).
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-test browser
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m pip install --quiet --no-deps tilse==0.2.1
 	@perl -MXML::Parser -e1 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -q libxml-parser-perl libwww-perl; } || true
