@@ -363,24 +363,12 @@ class Store:
 
     def articles(self, *, source: str | None = None, start: date | None = None, end: date | None = None,
                  ids: Iterable[str] | None = None) -> Iterator[Article]:
-        where, params = [], []
-        if source:
-            where.append("source = ? COLLATE NOCASE")
-            params.append(source)
-        if start:
-            where.append("published >= ?")
-            params.append(start.isoformat())
-        if end:
-            where.append("published <= ?")
-            params.append(end.isoformat())
-        if ids is not None:
-            ids = list(ids)
-            where.append(f"id IN ({','.join('?' * len(ids))})")
-            params.extend(ids)
-        sql = f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY published IS NULL, published, path, line, id"
+        ids = None if ids is None else list(ids)
+        where, params = _where(("source = ? COLLATE NOCASE", [source]) if source else None,
+                               *_between("published", start, end),
+                               (f"id IN ({','.join('?' * len(ids))})", ids) if ids is not None else None)
+        sql = (f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles{where} "
+               "ORDER BY published IS NULL, published, path, line, id")
         for row in self.db.execute(sql, params):
             yield _article(row)
 
@@ -628,7 +616,7 @@ class Store:
         `query` selects what the full-text index matches plus the articles naming the `named` entities;
         `entities` keeps only articles naming one of those.
         """
-        where, params = self._article_filters(query, named, entities, source, story, start, end)
+        where, params = _where(*_article_conditions(query, named, entities, source, story, start, end))
         total = self._select(f"SELECT count(*) FROM articles{where}", params, query).fetchone()[0]
         rows = self._select(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles{where} "
                             "ORDER BY published IS NULL, published, path, line, id LIMIT ? OFFSET ?",
@@ -638,28 +626,10 @@ class Store:
     def attention(self, *, query: str | None = None, named: Sequence[str] = (), start: date | None = None,
                   end: date | None = None) -> list[tuple[str, str | None, int]]:
         """(day, source, articles published) for the selected articles, as `article_page` selects them."""
-        where, params = self._article_filters(query, named, None, None, None, start, end)
-        where = (where + " AND" if where else " WHERE") + " published IS NOT NULL"
+        where, params = _where(*_article_conditions(query, named, None, None, None, start, end),
+                               ("published IS NOT NULL", []))
         return self._select(f"SELECT published, source, count(*) FROM articles{where} "
                             "GROUP BY published, source ORDER BY published, source", params, query).fetchall()
-
-    def _article_filters(self, query: str | None, named: Sequence[str], entities: Sequence[str] | None,
-                         source: str | None, story: str | None, start: date | None,
-                         end: date | None) -> tuple[str, list]:
-        where, params = [], []
-        if query is not None:
-            picked, params = _selected(query, named)
-            where.append(f"id IN ({picked})")
-        if entities is not None:
-            where.append(f"id IN (SELECT article FROM mentions WHERE entity IN ({','.join('?' * len(entities))}))")
-            params.extend(entities)
-        for clause, value in (("source = ? COLLATE NOCASE", source), ("story = ?", story),
-                              ("published >= ?", start and start.isoformat()),
-                              ("published <= ?", end and end.isoformat())):
-            if value:
-                where.append(clause)
-                params.append(value)
-        return (" WHERE " + " AND ".join(where) if where else ""), params
 
     def _select(self, sql: str, params: Sequence, query: str | None) -> sqlite3.Cursor:
         """Run a read; a full-text query the index cannot parse becomes a QueryError."""
@@ -673,14 +643,9 @@ class Store:
     def story_page(self, start: date | None, end: date | None, offset: int = 0,
                    limit: int = 50) -> tuple[list[StoryState], int]:
         """One page of the stories whose [first, last] overlaps [start, end], oldest first, and their number."""
-        where, params = [], []
-        if start:
-            where.append("last >= ?")
-            params.append(start.isoformat())
-        if end:
-            where.append("first <= ?")
-            params.append(end.isoformat())
-        clause = " WHERE " + " AND ".join(where) if where else ""
+        # Overlap: the story ends on or after `start` and begins on or before `end`.
+        clause, params = _where(("last >= ?", [start.isoformat()]) if start else None,
+                                ("first <= ?", [end.isoformat()]) if end else None)
         total = self.db.execute(f"SELECT count(*) FROM stories{clause}", params).fetchone()[0]
         rows = self.db.execute(f"SELECT state FROM stories{clause} ORDER BY first IS NULL, first, id "
                                "LIMIT ? OFFSET ?", [*params, limit, offset])
@@ -691,20 +656,10 @@ class Store:
                    named: Sequence[str] = ()) -> tuple[list[dict], int]:
         """One page of quotes (these speakers' when given; from the articles `query` selects, as
         `article_page` does, when given), oldest first, and how many there are in all."""
-        where, params = [], []
-        if query is not None:
-            picked, params = _selected(query, named)
-            where.append(f"q.article IN ({picked})")
-        if speaker_keys is not None:
-            where.append(f"q.speaker_key IN ({','.join('?' * len(speaker_keys))})")
-            params.extend(speaker_keys)
-        if start:
-            where.append("a.published >= ?")
-            params.append(start.isoformat())
-        if end:
-            where.append("a.published <= ?")
-            params.append(end.isoformat())
-        clause = " WHERE " + " AND ".join(where) if where else ""
+        clause, params = _where(_selection(query, named, "q.article"),
+                                (f"q.speaker_key IN ({','.join('?' * len(speaker_keys))})", speaker_keys)
+                                if speaker_keys is not None else None,
+                                *_between("a.published", start, end))
         joined = "FROM quotes q JOIN articles a ON a.id = q.article" + clause
         total = self._select(f"SELECT count(*) {joined}", params, query).fetchone()[0]
         rows = self._select(
@@ -792,15 +747,44 @@ class EntityRegistry:
         return self.store.full_names(type, surname)
 
 
-def _selected(query: str, named: Sequence[str]) -> tuple[str, list]:
-    """SQL for the ids of the articles a timeline query selects: full-text matches, plus the articles
+Condition = tuple[str, Sequence] | None  # (SQL clause, its parameters); None = no condition
+
+
+def _where(*conditions: Condition) -> tuple[str, list]:
+    """' WHERE c1 AND c2 …' and the parameters in order, from the conditions that are there."""
+    kept = [c for c in conditions if c is not None]
+    return (" WHERE " + " AND ".join(clause for clause, _ in kept) if kept else ""), [
+        value for _, values in kept for value in values]
+
+
+def _between(column: str, start: date | None, end: date | None) -> tuple[Condition, Condition]:
+    return ((f"{column} >= ?", [start.isoformat()]) if start else None,
+            (f"{column} <= ?", [end.isoformat()]) if end else None)
+
+
+def _selection(query: str | None, named: Sequence[str], column: str) -> Condition:
+    """`column` is one of the articles a timeline query selects: full-text matches, plus the articles
     naming the `named` entities. A subquery: a common word can match more articles than SQLite takes
     parameters."""
+    if query is None:
+        return None
     picked = ("SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
               "WHERE articles_fts MATCH ?")
     if named:
         picked += f" UNION SELECT article FROM mentions WHERE entity IN ({','.join('?' * len(named))})"
-    return picked, [query, *named]
+    return f"{column} IN ({picked})", [query, *named]
+
+
+def _article_conditions(query: str | None, named: Sequence[str], entities: Sequence[str] | None,
+                        source: str | None, story: str | None, start: date | None,
+                        end: date | None) -> list[Condition]:
+    """What `article_page` and `attention` filter articles by."""
+    return [_selection(query, named, "id"),
+            (f"id IN (SELECT article FROM mentions WHERE entity IN ({','.join('?' * len(entities))}))",
+             entities) if entities is not None else None,
+            ("source = ? COLLATE NOCASE", [source]) if source else None,
+            ("story = ?", [story]) if story else None,
+            *_between("published", start, end)]
 
 
 def _story(state: dict) -> StoryState:
