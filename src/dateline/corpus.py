@@ -88,13 +88,13 @@ class Corpus:
 
         Each copy's outlet is listed in `carried_by` of its canonical's sentences.
         """
-        ids, named = None, []
-        if query and query.strip():
-            matched = set(self.store.match(query))
-            named = self.store.entities_named(query.strip().strip('"'))
+        ids = None
+        selected, named = self._selection(query)
+        if selected is not None:
+            matched = set(self.store.match(selected))
             if named:  # "Antonov" also finds "the ambassador" where he is the one meant
-                matched.update(self.store.entity_articles([record.key for record in named]))
-            ids = sorted({a.duplicate_of or a.id for a in self.store.articles(ids=matched)})
+                matched.update(self.store.entity_articles(named))
+            ids = self.store.canonicals(matched)
         copies = self.store.duplicates_of(ids)
         candidates = []
         spans = self.store.all_sentences(ids)
@@ -111,7 +111,7 @@ class Corpus:
         result = timeline.summarise(candidates, query or "", max_dates=max_dates, per_date=per_date,
                                     start=start, end=end)
         if named:
-            self._attach_quotes(result, [record.key for record in named])
+            self._attach_quotes(result, named)
         return result
 
     def _attach_quotes(self, result: timeline.Timeline, speakers: list[str], per_date: int = 5) -> None:

@@ -372,6 +372,13 @@ class Store:
         for row in self.db.execute(sql, params):
             yield _article(row)
 
+    def canonicals(self, ids: Iterable[str]) -> list[str]:
+        """The articles these are, duplicates replaced by their canonical: sorted, each once."""
+        ids = list(ids)
+        return [row[0] for row in self.db.execute(
+            f"SELECT DISTINCT coalesce(duplicate_of, id) FROM articles WHERE id IN ({','.join('?' * len(ids))}) "
+            "ORDER BY 1", ids)]
+
     def article(self, article_id: str) -> Article | None:
         return next(self.articles(ids=[article_id]), None)
 
