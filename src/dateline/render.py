@@ -32,7 +32,8 @@ def to_markdown(tl: Timeline) -> str:
             if safe_url(s.url):
                 where = f"[{where}]({s.url})"
             also = f"; also {', '.join(_md(c.get('source') or '?') for c in s.carried_by)}" if s.carried_by else ""
-            note = f" ({_provenance(s, entry.date)})" if _provenance(s, entry.date) else ""
+            how = _provenance(s, entry.date)
+            note = f" ({how})" if how else ""
             lines.append(f"- {_md(s.text)} — {where}, article `{s.article}`{also}{note}")
         for q in entry.quotes:
             lines.append(f"- > {_md(q['speaker'] or 'unknown speaker')}: “{_md(q['text'])}” — "
