@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException
 
 from . import corpus as corpus_api
 from . import render
-from .cli import UserError, parse_day, query_error
+from .cli import UserError, date_range, query_error
 from .store import QueryError, StoreError
 
 if TYPE_CHECKING:  # the pipeline (spaCy) loads on the first ingest, not with the server
@@ -235,19 +235,12 @@ def validation_message(exc: RequestValidationError) -> str:
 
 # --- parameters ----------------------------------------------------------------------------
 
-def day(name: str, value: str | None) -> date | None:
-    """An ISO date parameter; empty means none (what a form sends for a blank field)."""
+def days(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """The from/to parameters as dates; empty means none (what a form sends for a blank field)."""
     try:
-        return parse_day(name, value or None)
+        return date_range(start or None, end or None, names=("from", "to"))
     except UserError as mistake:
         raise ApiError(400, mistake.message) from None
-
-
-def days(start: str | None, end: str | None) -> tuple[date | None, date | None]:
-    first, last = day("from", start), day("to", end)
-    if first and last and first > last:
-        raise ApiError(400, f"from {start} is after to {end}")
-    return first, last
 
 
 def within(name: str, value: int, low: int, high: int) -> int:

@@ -66,10 +66,12 @@ def parse_day(option: str, value: str | None) -> date | None:
         raise UserError(f"{option} {value}: not a date (YYYY-MM-DD)") from None
 
 
-def date_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
-    first, last = parse_day("--from", start), parse_day("--to", end)
+def date_range(start: str | None, end: str | None,
+               names: tuple[str, str] = ("--from", "--to")) -> tuple[date | None, date | None]:
+    """The bounds as dates; `names` are what the user called them (options here, parameters in the API)."""
+    first, last = parse_day(names[0], start), parse_day(names[1], end)
     if first and last and first > last:
-        raise UserError(f"--from {start} is after --to {end}")
+        raise UserError(f"{names[0]} {start} is after {names[1]} {end}")
     return first, last
 
 
