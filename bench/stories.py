@@ -20,7 +20,7 @@ and runs with other batch sizes / shuffled order within each day.
 Background IDF: the clusterer ships document frequencies estimated from a
 different corpus (Timeline17 dev, never ECB+), so held-out ECB+ topics do not
 leak into them. `--write-background` rebuilds that table in
-`src/dateline/cluster_params.json` (terms only, with the median over the 4 T17
+`src/dateline/weights/background.json` (terms only, with the median over the 4 T17
 topics of the fraction of articles containing them; no text).
 
 Run from the project root: .venv/bin/python bench/stories.py [--quick] [--write-background]
@@ -44,6 +44,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from dateline import weights  # noqa: E402
 from dateline.cluster import DEFAULT_PARAMS, Clusterer, MemoryState, Params, features  # noqa: E402
 from dateline.models import Article  # noqa: E402
 
@@ -260,7 +261,7 @@ def t17_benchmark(quick: bool, chosen_base: list[float]) -> list[tuple]:
 
 
 def write_background(min_fraction: float = 0.005) -> None:
-    """Document frequencies from T17 dev into cluster_params.json: median over topics, so a word that is
+    """Document frequencies from T17 dev into weights/background.json: median over topics, so a word that is
     common in one topic only (\"oil\" in bpoil) stays rare, and generic news words become common."""
     df: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     counts: dict[str, int] = defaultdict(int)
@@ -280,12 +281,11 @@ def write_background(min_fraction: float = 0.005) -> None:
         value = fractions[mid] if len(fractions) % 2 else (fractions[mid - 1] + fractions[mid]) / 2
         if value >= min_fraction:
             table[term] = round(value, 4)
-    target = ROOT / "src" / "dateline" / "cluster_params.json"
-    params = json.loads(target.read_text("utf-8"))
-    params["background"] = {"source": f"t17-dev, median over its {len(topics)} topics of the fraction of articles "
-                                      f"containing the term; terms at >= {min_fraction:g} only",
-                            "df": table}
-    target.write_text(json.dumps(params, indent=1) + "\n", "utf-8")
+    target = weights.path("background")
+    background = {"source": f"t17-dev, median over its {len(topics)} topics of the fraction of articles "
+                            f"containing the term; terms at >= {min_fraction:g} only",
+                  "df": table}
+    target.write_text(json.dumps(background, indent=1) + "\n", "utf-8")
     print(f"{len(table)} background terms written to {target}", file=sys.stderr)
 
 

@@ -41,9 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from dateline import timeline as tlm  # noqa: E402
+from dateline import weights  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "t17-dev"
-WEIGHTS = ROOT / "src" / "dateline" / "weights" / "timeline.json"
+WEIGHTS = weights.path("timeline")
 
 PUBLISHED = {  # whole Timeline17 (test topics), as published
     "DATEWISE": {"concat_r1": None, "concat_r2": None, "agree_r1": None, "agree_r2": None,
@@ -294,7 +295,9 @@ def train_ranker(examples, l2=1e-2, iters=3000, lr=0.5):
 # Sentence-selection settings tried; tuning picks one on the training topics (reimpl ROUGE).
 # `lead` = how many leading sentences of an article speak for its publication date, `pub_lag` =
 # whether next-day articles' leads also speak for the day before (DATEWISE's pub_end), weights of
-# the sentence scorer as in dateline.timeline.DEFAULT_PARAMS.
+# the sentence scorer as in dateline.timeline.DEFAULT_PARAMS. Tuning starts from HAND_SET: the
+# values those settings had before any was chosen on data.
+HAND_SET = {"lead": 5, "pub_lag": 0, "max_tokens": 45, "sentence": {"lead": 0.15, "long": 0.1, "referenced": 0.15}}
 SENTENCE_GRID = [
     {},  # the hand-set defaults
     {"pub_lag": 1, "lead": 2, "max_tokens": 30, "sentence": {"long": 0.3, "referenced": -0.1}},
@@ -389,16 +392,14 @@ def main() -> int:
             start, end = min(ref), max(ref)
             examples[topic].append(date_examples(clip(t["sentences"], start, end), ref, start, end))
 
-    base = tlm.merge_params(tlm.DEFAULT_PARAMS, extra)
+    base = tlm.merge_params(tlm.merge_params(tlm.DEFAULT_PARAMS, HAND_SET), extra)
     tuner = Scorer("reimpl")
     if args.train:
         best = choose_sentence_params(topics, list(topics), base, tuner)
         WEIGHTS.parent.mkdir(parents=True, exist_ok=True)
-        WEIGHTS.write_text(json.dumps({"_note": "sentence params chosen by bench/tls.py --train from "
-                                       "SENTENCE_GRID on the Timeline17 dev topics (bpoil, H1N1, haiti, MJ); "
-                                       "date weights stay hand-set (a learnt ranker did not transfer "
-                                       "across topics, see the ranker row)", **best},
-                                      indent=1, sort_keys=True) + "\n")
+        note = weights.load("timeline")["_note"]
+        trained = tlm.merge_params(tlm.merge_params(tlm.DEFAULT_PARAMS, HAND_SET), best)
+        WEIGHTS.write_text(json.dumps({"_note": note, **trained}, indent=1) + "\n")
         print(f"wrote {WEIGHTS}: {best}", file=sys.stderr)
     shipped_params = tlm.merge_params(tlm.load_params(str(WEIGHTS)) if WEIGHTS.exists() else base, extra)
     loto_params, ranker_params = {}, {}

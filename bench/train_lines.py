@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from dateline import clean  # noqa: E402
+from dateline import weights as shipped  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "extraction-dev"
 ECB = ROOT.parent / "shared" / "data" / "ecbplus-dev"
@@ -168,9 +169,9 @@ def main() -> None:
     matrices += [clean_matrix(body) for _, _, body in pages]
     matrices += [clean_matrix(text) for text in clean_documents()]
     weights = fit(matrices)
-    clean.MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)
-    clean.MODEL_PATH.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {clean.MODEL_PATH.relative_to(ROOT)} ({len(pages)} pages, {sum(len(m[1]) for m in matrices)} lines)")
+    target = shipped.path("lines")
+    target.write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)} ({len(pages)} pages, {sum(len(m[1]) for m in matrices)} lines)")
     for stage in ("lines", "stack"):
         print(f"{stage}:")
         for name, coef in sorted(zip(weights[stage]["features"], weights[stage]["coef"]), key=lambda t: -abs(t[1])):

@@ -12,17 +12,16 @@ article looks at that article only.
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Sequence
+
+from . import weights
 
 __all__ = ["Cleaned", "clean_text", "clean_html", "line_features", "FEATURE_NAMES"]
 
-MODEL_PATH = Path(__file__).resolve().parent / "weights" / "lines.json"
 
 # Features look at a prefix only: a 20 MB single-line "article" must not cost seconds,
 # and ratios measured on the first few thousand characters are as good as on all of them.
@@ -409,7 +408,7 @@ def _model_from_dict(data: dict[str, Any]) -> _Model:
 
 @lru_cache(maxsize=1)
 def _default_model() -> _Model:
-    return _model_from_dict(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+    return _model_from_dict(weights.load("lines"))
 
 
 # ---------------------------------------------------------------------------------------

@@ -26,16 +26,15 @@ date, within 7 days (`infer_date`), with provenance "inferred".
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
-from importlib import resources
 from typing import Protocol
 
+from . import weights
 from .models import Article
 
 Vector = dict[str, float]
@@ -45,29 +44,26 @@ Vector = dict[str, float]
 
 @dataclass(frozen=True, slots=True)
 class Params:
-    threshold: float = 0.25  # cosine similarity an article needs to join a story
+    """Clustering settings; the defaults are the shipped `weights/cluster.json` (a test checks)."""
+
+    threshold: float = 0.275  # cosine similarity an article needs to join a story
     window_days: int = 7  # a dated article sees stories whose [first, last] is within this many days
     title_weight: float = 3.0  # a title word counts this many body words
     lead_weight: float = 2.0  # so does a word of the lead
     lead_chars: int = 400  # the lead: the body's first sentences up to about this many characters
-    entity_weight: float = 1.0  # weight of a capitalised sequence, on top of its words
-    number_weight: float = 0.5  # years, tolls, magnitudes: they tell two similar events apart
-    query_terms: int = 10  # an article looks up candidate stories by its top terms
+    entity_weight: float = 2.0  # weight of a capitalised sequence, on top of its words
+    number_weight: float = 1.0  # years, tolls, magnitudes: they tell two similar events apart
+    query_terms: int = 20  # an article looks up candidate stories by its top terms
     index_terms: int = 20  # a story is indexed under its top terms
     centroid_terms: int = 300  # a centroid keeps its heaviest terms only (bounded memory and cost)
     max_candidates: int = 50  # stories compared with one article, at most
     mixed_threshold: float = 0.375  # the bar when only one side (article or story) has a date: no window helps
-    background_documents: float = 0.0  # weight, in articles, of the shipped background document frequencies
+    background_documents: float = 1000.0  # weight, in articles, of the shipped background document frequencies
 
     @classmethod
     def load(cls) -> "Params":
-        """The tuned parameters shipped with the package (`cluster_params.json`)."""
-        try:
-            raw = json.loads(resources.files("dateline").joinpath("cluster_params.json").read_text("utf-8"))
-        except FileNotFoundError:
-            return cls()
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
+        """The settings shipped with the package (`weights/cluster.json`)."""
+        return cls(**weights.load("cluster"))
 
     @staticmethod
     def background() -> dict[str, float]:
@@ -77,11 +73,7 @@ class Params:
         word is in one or two articles), so common words weigh as much as names;
         this prior, worth `background_documents` articles, fixes that from the start.
         """
-        try:
-            raw = json.loads(resources.files("dateline").joinpath("cluster_params.json").read_text("utf-8"))
-        except FileNotFoundError:
-            return {}
-        return {t: float(v) for t, v in raw.get("background", {}).get("df", {}).items()}
+        return {t: float(v) for t, v in weights.load("background")["df"].items()}
 
     def replace(self, **changes: object) -> "Params":
         return Params(**{**asdict(self), **changes})

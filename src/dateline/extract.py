@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Protocol
 
+from . import weights
 from .models import Article, EntityRecord
 from .timex import split_sentences
 
@@ -43,8 +42,7 @@ TYPES = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "plac
 
 @functools.lru_cache(maxsize=1)
 def _lexicon() -> dict:
-    with open(Path(__file__).parent / "weights" / "extract.json", encoding="utf-8") as handle:
-        data = json.load(handle)
+    data = weights.load("extract")
     data["place_alias"] = {v: k for k, vs in data["places"].items() for v in vs}
     return data
 

@@ -34,8 +34,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from importlib import resources
 from typing import Any
+
+from . import weights
 
 DEFAULT_MAX_DATES = 20  # DESIGN.md: "at most 20" when the evidence decides
 DEFAULT_MIN_SUPPORT = 2  # DESIGN.md: "every date backed by at least 2 sentences"
@@ -55,38 +56,17 @@ DATE_FEATURES = (
     "near_pub",  # articles published on the adjacent days (smoothing)
 )
 
-DEFAULT_PARAMS: dict[str, Any] = {
-    "date_weights": {
-        "pub_articles": 0.6,
-        "pub_sentences": 0.2,
-        "ref_later": 1.0,
-        "ref_earlier": 0.3,
-        "ref_same": 0.3,
-        "ref_articles": 0.8,
-        "ref_sources": 0.3,
-        "next_pub": 0.3,
-        "near_ref": 0.2,
-        "near_pub": 0.1,
-    },
-    "date_bias": 0.0,
-    "lead": 5,  # sentences of an article published on a date that speak for that date
-    "pub_lag": 0,  # also let lead sentences of articles published up to this many days later speak
-    "knee": True,  # keep only a date's candidates close to both its kinds of evidence (DATEWISE)
-    "sentence": {
-        "centroid": 1.0,
-        "query": 0.5,
-        "referenced": 0.15,
-        "lead": 0.15,
-        "quote": 0.15,
-        "question": 0.3,
-        "fragment": 0.5,  # no closing punctuation: a photo caption, a heading, a byline
-        "short": 0.3,
-        "long": 0.1,
-        "redundancy": 0.6,
-    },
-    "min_tokens": 6,
-    "max_tokens": 45,
-}
+# The shipped parameters (`weights/timeline.json`):
+#   date_weights  one weight per DATE_FEATURES name; date_bias their intercept
+#   lead          sentences of an article published on a date that speak for that date
+#   pub_lag       also let lead sentences of articles published up to this many days later speak
+#   knee          keep only a date's candidates close to both its kinds of evidence (DATEWISE)
+#   sentence      weights of the sentence scorer: closeness to the date's centroid, to the query,
+#                 naming the day, being a lead, being a quote or a question, a fragment (no closing
+#                 punctuation: a caption, a heading, a byline), too short or long, and the MMR
+#                 redundancy penalty
+#   min_tokens, max_tokens   the lengths a candidate sentence may have
+DEFAULT_PARAMS: dict[str, Any] = {k: v for k, v in weights.load("timeline").items() if not k.startswith("_")}
 
 
 # ---------------------------------------------------------------------------------------
@@ -225,17 +205,11 @@ def terms(text: str) -> tuple[str, ...]:
 
 
 def load_params(path: str | None = None) -> dict[str, Any]:
-    """Default parameters, overlaid with `weights/timeline.json` (or `path`) when present."""
-    params = json.loads(json.dumps(DEFAULT_PARAMS))
-    try:
-        if path is None:
-            text = resources.files("dateline").joinpath("weights/timeline.json").read_text("utf-8")
-        else:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-    except (FileNotFoundError, OSError):
-        return params
-    return merge_params(params, json.loads(text))
+    """The shipped parameters, overlaid with the JSON file at `path` when given."""
+    if path is None:
+        return json.loads(json.dumps(DEFAULT_PARAMS))
+    with open(path, encoding="utf-8") as f:
+        return merge_params(DEFAULT_PARAMS, json.load(f))
 
 
 def merge_params(base: Mapping[str, Any], override: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -248,16 +222,6 @@ def merge_params(base: Mapping[str, Any], override: Mapping[str, Any] | None) ->
         else:
             out[key] = value
     return out
-
-
-_PARAMS_CACHE: dict[str, Any] | None = None
-
-
-def _default_params() -> dict[str, Any]:
-    global _PARAMS_CACHE  # read-only after first load: the packaged weights never change at run time
-    if _PARAMS_CACHE is None:
-        _PARAMS_CACHE = load_params()
-    return _PARAMS_CACHE
 
 
 # ---------------------------------------------------------------------------------------
@@ -329,7 +293,7 @@ def date_features(stats: Mapping[date, _DateStats], dates: Sequence[date]) -> li
 def rank_dates(sentences: Sequence[Sentence], *, start: date | None = None, end: date | None = None,
                params: Mapping[str, Any] | None = None) -> list[tuple[date, float, int]]:
     """Candidate dates, best first: (date, score, support = distinct sentences backing it)."""
-    p = params if params is not None else _default_params()
+    p = params if params is not None else DEFAULT_PARAMS
     stats = date_statistics(sentences)
     dates = sorted(d for d in stats if (start is None or d >= start) and (end is None or d <= end))
     feats = date_features(stats, dates)
@@ -496,7 +460,7 @@ def summarise(sentences: Iterable[Sentence], query: str = "", *, max_dates: int 
         raise ValueError(f"per_date={per_date}: must be at least 1")
     if start is not None and end is not None and start > end:
         raise ValueError(f"start {start} is after end {end}: swap them")
-    p = merge_params(_default_params(), params) if params is not None else _default_params()
+    p = merge_params(DEFAULT_PARAMS, params) if params is not None else DEFAULT_PARAMS
     pool = sentences if isinstance(sentences, list) else list(sentences)
 
     ranked = rank_dates(pool, start=start, end=end, params=p)
