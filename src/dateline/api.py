@@ -435,7 +435,7 @@ class Jobs:
         try:
             with corpus_api.open(self.db_path) as corpus:
                 # One process: a pool forked from a threaded server is asking for trouble.
-                job.progress(corpus.ingest([str(job.folder)], workers=1, progress=job.progress))
+                job.progress(corpus.ingest([str(job.folder)], progress=job.progress))
             job.status = "done"
         except Exception as failure:  # the job says why; the server goes on
             log.exception("ingest job %s failed", job.id)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from . import corpus as corpus_api
 from . import read, render
+from .executor import default_workers
 from .models import Article, Reject
 from .store import QueryError, StoreError
 from .timeline import Chosen
@@ -43,6 +44,9 @@ err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[Optional[str], typer.Option("--db", help="Database file (default: $DATELINE_DB or ./dateline.db).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")]
+WorkersOption = Annotated[int, typer.Option(
+    "--workers", help=f"Processes for the per-article work (0 = one per core, as memory allows: "
+                      f"{default_workers()} on this machine).")]
 JsonlOption = Annotated[bool, typer.Option("--jsonl", help="One JSON object a line, streamed.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="CSV with a header row.")]
 
@@ -79,6 +83,11 @@ def outlets(sentence: Chosen) -> str:
     """Every outlet that carried a timeline sentence, each named once."""
     names = [sentence.source or "?"] + [c.get("source") or "?" for c in sentence.carried_by]
     return ", ".join(dict.fromkeys(names))
+
+
+def check_workers(workers: int) -> None:
+    if workers < 0:
+        raise UserError(f"--workers {workers}: must be 1 or more (0 = one per core, as memory allows)")
 
 
 def check_paths(paths: list[Path]) -> None:
@@ -160,19 +169,16 @@ def reject_row(reject: Reject) -> dict:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to read (recursively).")],
     db: DbOption = None,
-    workers: Annotated[int, typer.Option("--workers", help="Processes for cleaning and dating.")] = 0,
+    workers: WorkersOption = 0,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Reject articles larger than this many MB.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
     """Read, clean, date and store articles. Running it again on the same inputs changes nothing."""
-    if workers < 0:
-        raise UserError(f"--workers {workers}: must be 1 or more (0 = one per core, at most 2)")
+    check_workers(workers)
     if max_mb <= 0:
         raise UserError(f"--max-mb {max_mb}: must be more than 0")
     check_paths(paths)
-    from .pipeline import default_workers  # loads spaCy: only commands that ingest pay for it
-    report = run_ingest(open_corpus(db), [str(p) for p in paths], workers or default_workers(),
-                        int(max_mb * 1024 * 1024))
+    report = run_ingest(open_corpus(db), [str(p) for p in paths], workers, int(max_mb * 1024 * 1024))
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict()) + "\n")
     else:
@@ -399,13 +405,14 @@ def rejects(
 @app.command()
 def demo(
     db: DbOption = None,
-    workers: Annotated[int, typer.Option("--workers", help="Processes for cleaning and dating.")] = 1,
+    workers: WorkersOption = 0,
     html_report: Annotated[Path, typer.Option("--report", help="Where to write the HTML timeline report.")] = Path(
         "dateline-demo.html"),
     then_serve: Annotated[bool, typer.Option("--serve", help="Then serve the demo database: the web page and "
                                              "the JSON API on 127.0.0.1 (Ctrl+C stops).")] = False,
 ) -> None:
     """Ingest the bundled sample corpus and show what dateline made of it."""
+    check_workers(workers)
     sample = resources.files("dateline") / "sample"
     scratch = None
     if db is None:

@@ -47,10 +47,12 @@ class Corpus:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def ingest(self, paths: Iterable[str | os.PathLike], *, workers: int = 1, max_bytes: int = read.MAX_BYTES,
+    def ingest(self, paths: Iterable[str | os.PathLike], *, workers: int | None = None, max_bytes: int = read.MAX_BYTES,
                progress: Callable[[Report], None] | None = None,
                on_file: Callable[[Path], None] | None = None, batch_size: int | None = None) -> Report:
-        """Read, clean, date and store everything below `paths`. Idempotent."""
+        """Read, clean, date and store everything below `paths`. Idempotent.
+
+        `workers`: processes for the per-article work; None or 0 = `executor.default_workers()`."""
         from . import pipeline
         paths = [str(p) for p in paths]
         existing(paths)
@@ -222,7 +224,7 @@ class Corpus:
         return [entity_record(record) for record in self.store.entities_starting(prefix, limit)]
 
 
-def parse(paths: Iterable[str | os.PathLike], *, workers: int = 1,
+def parse(paths: Iterable[str | os.PathLike], *, workers: int | None = None,
           max_bytes: int = read.MAX_BYTES) -> Iterator[Article | Reject]:
     """Read, clean and date without storing anything."""
     from . import pipeline

@@ -1,18 +1,16 @@
-"""The pipeline: read → clean → date → extract → dedup → cluster → store, in batches, on a bounded process pool.
+"""The pipeline: read → clean → date → extract → dedup → cluster → store, in batches.
 
 `parse_batch` is a pure function of a batch of `Raw` inputs (cleaning, dating,
 sentences and the days they refer to, the duplicate fingerprint, the story
 features, and one `nlp.pipe` pass for entities and quotes), so it maps unchanged
-onto processes (and later onto a cluster). Only the main process reads files and touches the store:
+onto processes (`executor.py` says where batches run). Only the main process reads files and touches the store:
 it checks each batch against the duplicate index and the stories kept in the
 store, then writes the batch, all in one transaction. It keeps at most a few batches in flight, so memory stays flat
 however large the corpus is.
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,11 +18,12 @@ from datetime import date
 import numpy as np
 
 from . import clean, cluster, dates, dedup, extract, language, read, source, timex
+from .executor import Executor
 from .models import Article, Raw, Reject
 from .store import EntityRegistry, Store
 
 BATCH = 64
-IN_FLIGHT_PER_WORKER = 2
+PRELOAD = ("dateline.pipeline", "dateline.extract")  # what each worker process imports once, up front
 
 
 @dataclass(slots=True)
@@ -97,9 +96,10 @@ def _parse(raw: Raw, today: date) -> Article | Reject:
     )
 
 
-def parse_batch(batch: list[Raw], today: date) -> list[Parsed | Reject]:
-    """Parse a batch, then run the language layer over its articles in one `nlp.pipe` pass."""
-    parsed = [parse(raw, today) for raw in batch]
+def parse_batch(batch: list[Raw | Reject], today: date) -> list[Parsed | Reject]:
+    """Parse a batch's inputs (its rejects stay behind), then run the language layer over its
+    articles in one `nlp.pipe` pass."""
+    parsed = [parse(raw, today) for raw in batch if isinstance(raw, Raw)]
     articles = [p for p in parsed if isinstance(p, Parsed)]
     for item, extraction in zip(articles, extract.extract_batch([p.article for p in articles])):
         item.extraction = extraction
@@ -117,17 +117,17 @@ def batches(records: Iterable[Raw | Reject], size: int = BATCH) -> Iterator[list
         yield batch
 
 
-def records(paths: Iterable[str], *, workers: int = 1, max_bytes: int = read.MAX_BYTES,
+def records(paths: Iterable[str], *, workers: int | None = None, max_bytes: int = read.MAX_BYTES,
             today: date | None = None) -> Iterator[Article | Reject]:
     """Read, clean and date, storing nothing: what `dateline parse` shows."""
     today = today or date.today()
-    with Workers(workers) as pool:
-        for batch, parsed in pool.map(batches(read.read(paths, max_bytes)), today):
+    with Executor(workers, PRELOAD) as executor:
+        for batch, parsed in executor.map(parse_batch, batches(read.read(paths, max_bytes)), today):
             yield from (p.article if isinstance(p, Parsed) else p for p in parsed)
             yield from (r for r in batch if isinstance(r, Reject))
 
 
-def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: int = read.MAX_BYTES,
+def ingest(store: Store, paths: Iterable[str], *, workers: int | None = None, max_bytes: int = read.MAX_BYTES,
            today: date | None = None, progress: Callable[[Report], None] | None = None,
            on_file: Callable[[object], None] | None = None, batch_size: int = BATCH) -> Report:
     """Run the pipeline over `paths` into `store`. Inputs already stored are skipped unparsed."""
@@ -143,9 +143,9 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int = 1, max_bytes: i
 
     deduper, clusterer = dedup.Deduper(store), cluster.Clusterer(store)
     linker = extract.Linker(EntityRegistry(store))
-    with Workers(workers) as pool:
+    with Executor(workers, PRELOAD) as executor:
         todo = (fresh(batch) for batch in batches(read.read(paths, max_bytes, on_file=on_file), batch_size))
-        for batch, parsed in pool.map(todo, today):
+        for batch, parsed in executor.map(parse_batch, todo, today):
             rejects = [r for r in batch if isinstance(r, Reject)] + [r for r in parsed if isinstance(r, Reject)]
             fresh_articles = [p for p in parsed if isinstance(p, Parsed)]
             with store.transaction():
@@ -245,45 +245,3 @@ def redate(store: Store, article_id: str, day: date) -> None:
     if article is not None:
         spans = [(start, end) for start, end, _ in store.sentences(article_id)]
         store.write_sentences(article_id, spans, timex.referenced_days(article.text, day, spans))
-
-
-class Workers:
-    """Parse batches in order on `n` processes (or inline for n = 1), a bounded number in flight."""
-
-    def __init__(self, n: int):
-        self.n = max(1, n)
-        self.pool = None
-
-    def __enter__(self) -> Workers:
-        if self.n > 1:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["dateline.pipeline", "dateline.extract"])
-            self.pool = context.Pool(self.n)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-
-    def map(self, todo: Iterable[list[Raw | Reject]], today: date
-            ) -> Iterator[tuple[list[Raw | Reject], list[Parsed | Reject]]]:
-        """Yield (batch, parsed raws of the batch) in input order."""
-        if self.pool is None:
-            for batch in todo:
-                yield batch, parse_batch([r for r in batch if isinstance(r, Raw)], today)
-            return
-        pending: deque = deque()
-        for batch in todo:
-            raws = [r for r in batch if isinstance(r, Raw)]
-            pending.append((batch, self.pool.apply_async(parse_batch, (raws, today))))
-            if len(pending) >= self.n * IN_FLIGHT_PER_WORKER:
-                done, result = pending.popleft()
-                yield done, result.get()
-        while pending:
-            done, result = pending.popleft()
-            yield done, result.get()
-
-
-def default_workers() -> int:
-    return min(2, os.cpu_count() or 1)
