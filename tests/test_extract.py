@@ -65,7 +65,7 @@ def test_seed_mentions_link_back_to_sentences(seeds):
     by_article, _ = seeds
     extraction = by_article["000"]
     antonov = [i for i, e in enumerate(extraction.entities) if e.key == "person:anatoly antonov"][0]
-    from dateline.timex import split_sentences
+    from dateline.text import split_sentences
     article_text = next(q for q in extraction.quotes).sentence_text  # any quote: sentence text is stored
     assert article_text
     mentions = [m for m in extraction.mentions if m.entity == antonov]

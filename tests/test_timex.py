@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dateline.timex import Timex, referenced_days, split_sentences, timexes
+from dateline.text import split_sentences
+from dateline.timex import Timex, referenced_days, timexes
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 D = datetime.date

