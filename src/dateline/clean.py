@@ -43,7 +43,9 @@ class Cleaned:
 # Lexical signals. Function words mark running prose in any topic; the UI vocabulary marks
 # page furniture (share bars, login forms, cookie notices) on any site. Both are small,
 # generic and multilingual-ish on purpose: the classifier must not learn site names.
-_STOP_WORDS = frozenset(
+# Not text.STOP_WORDS (English, for weighing terms): these are an input of the trained line
+# classifier, in eight languages, and changing them means retraining weights/lines.json.
+_FUNCTION_WORDS = frozenset(
     """a about after against all also an and any are as at be because been before being but by
     can could did do does during for from had has have he her him his how i if in into is it its
     just may me might more most my no nor not now of on once only or other our out over own said
@@ -145,7 +147,7 @@ def _own_features(line: str, blank_before: bool, blank_after: bool) -> list[floa
     lwords = _WORD_RE.findall(lower) if lower is not head else words
     n = max(len(words), 1)
     # map() over set membership runs in C: this function is the cleaner's hot loop.
-    stop = sum(map(_STOP_WORDS.__contains__, lwords)) / n
+    stop = sum(map(_FUNCTION_WORDS.__contains__, lwords)) / n
     ui = sum(map(_UI_WORDS.__contains__, lwords)) / n
     initials = "".join([w[0] for w in words])
     n_digit_initial = _count_chars(initials, _DIGITS)

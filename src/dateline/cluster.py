@@ -36,6 +36,7 @@ from typing import Protocol
 
 from . import weights
 from .models import Article
+from .text import STOP_WORDS, singular
 
 Vector = dict[str, float]
 
@@ -81,35 +82,22 @@ class Params:
 
 # --------------------------------------------------------------------------- features
 
-_STOPWORDS = frozenset("""
-a about above after again against ago all almost also although am among an and another any are aren't around
-as at be because been before being below between both but by can cannot could couldn't did didn't do does
-doesn't doing don't down during each either else even ever every few for from further get gets got had hadn't
-has hasn't have haven't having he he'd he'll he's her here here's hers herself him himself his how how's however
-i i'd i'll i'm i've if in into is isn't it it's its itself just last least less let's like made make many may me
-might more most much must mustn't my myself near neither never new next no nor not now of off on once one only
-or other others otherwise ought our ours ourselves out over own per perhaps put rather re really said same say
-saying says see seen several shall shan't she she'd she'll she's should shouldn't since so some still such than
-that that's the their theirs them themselves then there there's these they they'd they'll they're they've this
-those though through thus to too toward towards two under until up upon us use used very via was wasn't way we
-we'd we'll we're we've well were weren't what what's when when's where where's whether which while who who's
-whom whose why why's will with within without won't would wouldn't yet you you'd you'll you're you've your yours
-yourself yourselves told tell tells according reported report reports news today yesterday tomorrow week weeks
-year years month months day days time times monday tuesday wednesday thursday friday saturday sunday
-mr mrs ms dr st lrb rrb lsb rsb
+# Beyond the function words, the words of reporting itself and of the calendar: every story has
+# them, so they would join stories that share nothing else.
+_STOPWORDS = STOP_WORDS | frozenset("""
+ago almost although among another may might since aren't around cannot couldn't didn't doesn't don't either else even ever
+every get gets got hadn't hasn't haven't he'd he'll he's here's how's however i'd i'll i'm i've isn't it's
+last least less let's like made make many much must mustn't near neither never new next one others otherwise
+ought ourselves per perhaps put rather really saying see seen several shall shan't she'd she'll she's
+shouldn't still that's themselves there's they'd they'll they're they've though thus toward towards two upon
+us use used via wasn't way we'd we'll we're we've well weren't what's when's where's whether who's whose
+why's within without won't wouldn't yet you'd you'll you're you've yourselves
+told tell tells according reported report reports news today yesterday tomorrow week weeks year years month
+months day days time times monday tuesday wednesday thursday friday saturday sunday dr st
 """.split())
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
 _SENTENCE_END = re.compile(r"[.!?]['\"”’]?\s")
-
-
-def _stem(word: str) -> str:
-    """A light plural strip: 'earthquakes' and 'earthquake' are one term."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 def _add_terms(counts: dict[str, float], text: str, weight: float, params: Params) -> None:
@@ -144,7 +132,7 @@ def _add_terms(counts: dict[str, float], text: str, weight: float, params: Param
         previous_end = start + len(token)
         if len(lower) < 2 or lower in _STOPWORDS:
             continue
-        counts[_stem(lower)] += weight
+        counts[singular(lower)] += weight
     flush()
 
 

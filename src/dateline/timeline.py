@@ -37,6 +37,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from . import weights
+from .text import STOP_WORDS, stem
 
 DEFAULT_MAX_DATES = 20  # DESIGN.md: "at most 20" when the evidence decides
 DEFAULT_MIN_SUPPORT = 2  # DESIGN.md: "every date backed by at least 2 sentences"
@@ -159,40 +160,15 @@ class Timeline:
 # Terms
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-_STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself no nor not now of off on once only or other our ours out
-    over own said same say says she should so some such than that the their theirs them then there
-    these they this those through to too under until up very was we were what when where which
-    while who whom why will with would you your yours yourself
-    lrb rrb lsb rsb lcb rcb s t d ll m re ve n't nt mr mrs ms""".split()
-)
-
-
-def _stem(word: str) -> str:
-    # Deliberately light: fold plurals and -ing/-ed so "talks"/"talk", "killed"/"kill" meet.
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ed"):
-        return word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
 @functools.lru_cache(maxsize=1 << 16)
 def _term(word: str) -> str | None:
     """The term a lower-cased word counts as, or None for stop words (cached: vocabularies are small)."""
     w = word.replace("’", "'")
     if "'" in w:
         w = w.split("'", 1)[0]
-    if len(w) < 2 or w in _STOP:
+    if len(w) < 2 or w in STOP_WORDS:
         return None
-    return _stem(w)
+    return stem(w)
 
 
 def terms(text: str) -> tuple[str, ...]:
