@@ -506,6 +506,6 @@ def wait_for_url(lines: queue.Queue, server: subprocess.Popen, timeout: float = 
                                             ("localhost", True), ("0.0.0.0", False), ("::", False),
                                             ("192.168.1.20", False), ("example.org", False)])
 def test_only_loopback_hosts_serve_without_a_warning(host, loopback):
-    from dateline.cli import is_loopback
+    from dateline.server import is_loopback
 
     assert is_loopback(host) is loopback

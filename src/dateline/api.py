@@ -29,8 +29,7 @@ from starlette.datastructures import MutableHeaders, UploadFile
 from starlette.exceptions import HTTPException
 
 from . import corpus as corpus_api
-from . import render
-from .cli import UserError, date_range, query_error
+from . import params, render
 from .store import QueryError, StoreError
 
 if TYPE_CHECKING:  # the pipeline (spaCy) loads on the first ingest, not with the server
@@ -204,7 +203,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueryError)
     async def bad_query(request: Request, exc: QueryError) -> JSONResponse:
-        return error(400, f"q: {query_error(exc).message}")
+        return error(400, f"q: {params.query_hint(exc)}")
 
     @app.exception_handler(StoreError)
     async def unusable(request: Request, exc: StoreError) -> JSONResponse:
@@ -238,9 +237,9 @@ def validation_message(exc: RequestValidationError) -> str:
 def days(start: str | None, end: str | None) -> tuple[date | None, date | None]:
     """The from/to parameters as dates; empty means none (what a form sends for a blank field)."""
     try:
-        return date_range(start or None, end or None, names=("from", "to"))
-    except UserError as mistake:
-        raise ApiError(400, mistake.message) from None
+        return params.day_range(start or None, end or None, names=("from", "to"))
+    except params.ParamError as mistake:
+        raise ApiError(400, str(mistake)) from None
 
 
 def within(name: str, value: int, low: int, high: int) -> int:

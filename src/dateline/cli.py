@@ -27,7 +27,7 @@ from rich.table import Table
 from typing import TYPE_CHECKING
 
 from . import corpus as corpus_api
-from . import read, render
+from . import params, read, render
 from .executor import default_workers
 from .models import Article, Reject
 from .store import QueryError, StoreError
@@ -61,22 +61,11 @@ class Unusable(ClickException):
     """The command could not run (an unusable database); exit code 1, no traceback."""
 
 
-def parse_day(option: str, value: str | None) -> date | None:
-    if value is None:
-        return None
+def date_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{option} {value}: not a date (YYYY-MM-DD)") from None
-
-
-def date_range(start: str | None, end: str | None,
-               names: tuple[str, str] = ("--from", "--to")) -> tuple[date | None, date | None]:
-    """The bounds as dates; `names` are what the user called them (options here, parameters in the API)."""
-    first, last = parse_day(names[0], start), parse_day(names[1], end)
-    if first and last and first > last:
-        raise UserError(f"{names[0]} {start} is after {names[1]} {end}")
-    return first, last
+        return params.day_range(start, end)
+    except params.ParamError as mistake:
+        raise UserError(str(mistake)) from None
 
 
 def outlets(sentence: Chosen) -> str:
@@ -97,7 +86,7 @@ def check_paths(paths: list[Path]) -> None:
 
 
 def query_error(error: QueryError) -> UserError:
-    return UserError(f"{error} (quote words with special characters: '\"U.S.\"')")
+    return UserError(params.query_hint(error))
 
 
 def open_corpus(db: str | None) -> corpus_api.Corpus:
@@ -467,75 +456,13 @@ def serve(
 
 
 def run_server(db: str, host: str, ports: tuple[int, ...], token: str | None, open_browser: bool = False) -> None:
-    """Serve `db` on the first of `ports` that is free, until Ctrl+C.
+    from . import server  # the server's modules load only for the commands that serve
 
-    The socket is bound here, before uvicorn starts, so that the URL printed is the real one (port 0
-    included) and a port in use is a one-line error.
-    """
-    import uvicorn  # the server's modules load only for the commands that serve
-
-    from . import api
-
-    loopback = is_loopback(host)
-    if not loopback:
-        err.print(f"warning: --host {host} lets other machines read the whole database; "
-                  "serve on 127.0.0.1 unless that is what you want", highlight=False)
-    listener = listen(host, ports)
     try:
-        # On loopback only loopback names are answered: a web page cannot reach the API by DNS rebinding.
-        app = api.create_app(db, token=token,
-                             allowed_hosts=["127.0.0.1", "localhost", "::1", host.lower()] if loopback else None)
-    except StoreError as error:
-        listener.close()
+        server.run(db, host, ports, token, open_browser=open_browser,
+                   say=lambda message: err.print(message, highlight=False))
+    except (server.ServerError, StoreError) as error:
         raise Unusable(str(error)) from None
-    bound = listener.getsockname()[1]
-    shown = host if host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{bound}/"
-    err.print(f"serving {db} on {url} (Ctrl+C stops){'; uploads need the token' if token else ''}",
-              highlight=False)
-    if open_browser:
-        show_in_browser(url)
-    config = uvicorn.Config(app, host=host, port=bound, log_level="warning", timeout_graceful_shutdown=3)
-    uvicorn.Server(config).run(sockets=[listener])
-
-
-def is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def listen(host: str, ports: tuple[int, ...]):
-    """A listening socket on the first free port of `ports`; none free is a one-line error."""
-    import socket
-
-    problem: OSError | None = None
-    for port in ports:
-        try:
-            family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-            return socket.create_server((host, port), family=family)
-        except OSError as error:  # in use, or not an address of this machine
-            problem = error
-    raise Unusable(f"cannot listen on {host} port {', '.join(map(str, ports))}: "
-                   f"{getattr(problem, 'strerror', None) or problem}")
-
-
-def show_in_browser(url: str) -> None:
-    """Open the page where a desktop can show it; on a bare terminal webbrowser would start a text browser in it."""
-    import os
-    import webbrowser
-
-    if sys.platform not in ("darwin", "win32") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        return
-    try:
-        webbrowser.open(url)
-    except Exception:  # noqa: BLE001 — no browser is no reason to stop serving
-        pass
 
 
 def show_corpus(corpus: corpus_api.Corpus) -> None:

@@ -147,14 +147,6 @@ class Timeline:
     def to_json(self) -> dict[str, Any]:
         return {"query": self.query, "entries": [e.to_json() for e in self.entries]}
 
-    def to_markdown(self) -> str:
-        from . import render  # render imports this module
-        return render.to_markdown(self)
-
-    def to_html(self) -> str:
-        from . import render
-        return render.to_html(self)
-
 
 # ---------------------------------------------------------------------------------------
 # Terms
