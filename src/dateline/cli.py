@@ -399,10 +399,15 @@ def demo(
         "dateline-demo.html"),
     then_serve: Annotated[bool, typer.Option("--serve", help="Then serve the demo database: the web page and "
                                              "the JSON API on 127.0.0.1 (Ctrl+C stops).")] = False,
+    copy_to: Annotated[Optional[Path], typer.Option("--copy-to", help="Only copy the sample corpus's files into "
+                                                    "this folder, to try the other commands on.")] = None,
 ) -> None:
     """Ingest the bundled sample corpus and show what dateline made of it."""
     check_workers(workers)
     sample = resources.files("dateline") / "sample"
+    if copy_to is not None:
+        copy_sample(sample, copy_to)
+        return
     scratch = None
     if db is None:
         scratch = tempfile.mkdtemp(prefix="dateline-demo-")
@@ -463,6 +468,15 @@ def run_server(db: str, host: str, ports: tuple[int, ...], token: str | None, op
                    say=lambda message: err.print(message, highlight=False))
     except (server.ServerError, StoreError) as error:
         raise Unusable(str(error)) from None
+
+
+def copy_sample(sample, target: Path) -> None:
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UserError(f"--copy-to {target}: exists and is not an empty folder")
+    with resources.as_file(sample) as folder:
+        shutil.copytree(folder, target, dirs_exist_ok=True)
+    count = sum(1 for path in target.rglob("*") if path.is_file())
+    out.print(f"copied the sample corpus ({count} files) to {target}", highlight=False)
 
 
 def show_corpus(corpus: corpus_api.Corpus) -> None:
