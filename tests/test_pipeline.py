@@ -164,7 +164,8 @@ def test_an_interrupted_ingest_resumes_to_the_same_state(tmp_path):
     with dateline.open(tmp_path / "killed.db") as corpus:
         with pytest.raises(Killed):
             pipeline.ingest(corpus.store, [str(root)], today=TODAY, progress=die_after_first_batch)
-        assert 0 < corpus.store.counts()["articles"] + corpus.store.counts()["rejects"] <= pipeline.BATCH
+        counts = corpus.store.articles.counts()
+        assert 0 < counts["articles"] + counts["rejects"] <= pipeline.BATCH
     resumed = ingest(tmp_path / "killed.db", [root])
     assert resumed.read == whole.read
     assert resumed.stored + resumed.unchanged == whole.stored

@@ -61,28 +61,28 @@ class Corpus:
 
     def articles(self, *, source: str | None = None, start: date | None = None, end: date | None = None,
                  story: str | None = None) -> Iterator[Article]:
-        for article in self.store.articles(source=source, start=start, end=end):
+        for article in self.store.articles.select(source=source, start=start, end=end):
             if story is None or article.story == story:
                 yield article
 
     def article(self, article_id: str) -> Article | None:
-        return self.store.article(article_id)
+        return self.store.articles.get(article_id)
 
     def search(self, query: str, limit: int = 50) -> list[dict]:
         return [{"id": a.id, "title": a.title, "source": a.source,
                  "published": a.published.isoformat() if a.published else None,
                  "snippet": snippet, "score": score}
-                for a, snippet, score in self.store.search(query, limit)]
+                for a, snippet, score in self.store.articles.search(query, limit)]
 
     def dupes(self) -> Iterator[dict]:
         """Duplicate groups: each canonical with the copies that point to it."""
-        for canonical, members in self.store.dupes():
+        for canonical, members in self.store.duplicates.groups():
             yield {"canonical": canonical,
                    "duplicates": [{"id": i, "kind": kind, "score": round(score, 4)} for i, kind, score in members]}
 
     def stories(self) -> Iterator[dict]:
         """Stories, oldest first: label, articles (duplicates included), outlets, first and last date."""
-        return map(story_record, self.store.stories())
+        return map(story_record, self.store.stories.all())
 
     def timeline(self, query: str | None = None, *, start: date | None = None, end: date | None = None,
                  max_dates: int | None = None, per_date: int = 1) -> timeline.Timeline:
@@ -93,14 +93,14 @@ class Corpus:
         ids = None
         selected, named = self._selection(query)
         if selected is not None:
-            matched = set(self.store.match(selected))
+            matched = set(self.store.articles.match(selected))
             if named:  # "Antonov" also finds "the ambassador" where he is the one meant
-                matched.update(self.store.entity_articles(named))
-            ids = self.store.canonicals(matched)
-        copies = self.store.duplicates_of(ids)
+                matched.update(self.store.entities.articles_naming(named))
+            ids = self.store.duplicates.canonicals(matched)
+        copies = self.store.duplicates.copy_articles(ids)
         candidates = []
-        spans = self.store.all_sentences(ids)
-        for article in self.store.articles(ids=ids) if ids is not None else self.store.articles():
+        spans = self.store.articles.all_sentences(ids)
+        for article in self.store.articles.select(ids=ids) if ids is not None else self.store.articles.select():
             if article.duplicate_of:
                 continue
             carried = [{"article": c.id, "source": c.source, "url": c.url} for c in copies.get(article.id, [])]
@@ -120,7 +120,7 @@ class Corpus:
         """Give each date what the query's person said in articles published that day (copies once)."""
         by_day = {entry.date.isoformat(): entry for entry in result.entries}
         seen: set[tuple[str, str]] = set()
-        for quote in self.store.quotes(speakers):
+        for quote in self.store.entities.quotes(speakers):
             entry = by_day.get(quote["published"])
             key = (quote["published"], " ".join(quote["text"].lower().split()))
             if entry is None or key in seen or len(entry.quotes) >= per_date:
@@ -130,26 +130,26 @@ class Corpus:
 
     def entities(self) -> Iterator[dict]:
         """People, organisations and places, most-mentioned first, with every alias and role."""
-        return map(entity_record, self.store.entities())
+        return map(entity_record, self.store.entities.all())
 
     def quotes(self, speaker: str | None = None) -> Iterator[dict]:
         """Who said what, oldest first; `speaker` matches any alias of the speaker."""
         keys = None
         if speaker is not None:
-            keys = [record.key for record in self.store.entities_named(speaker)]
-        for quote in self.store.quotes(keys):
+            keys = [record.key for record in self.store.entities.named(speaker)]
+        for quote in self.store.entities.quotes(keys):
             quote.pop("speaker_id")
             yield quote
 
     def enrich(self, article: Article) -> dict:
         """An article record with the entities it names and the days it refers to."""
         row = article.to_dict()
-        row["entities"] = self.store.article_entities(article.id)
-        row["dates_referenced"] = self.store.article_days(article.id)
+        row["entities"] = self.store.entities.names_in(article.id)
+        row["dates_referenced"] = self.store.articles.days_referenced(article.id)
         return row
 
     def rejects(self) -> Iterator[Reject]:
-        return self.store.rejects()
+        return self.store.articles.rejects()
 
     # --- pages and details for the HTTP API -------------------------------------
 
@@ -161,8 +161,8 @@ class Corpus:
         `entity` keeps those naming that entity (any alias). Duplicates are listed: each is an article.
         """
         query, named = self._selection(query)
-        keys = None if entity is None else [record.key for record in self.store.entities_named(entity)]
-        return self.store.article_page(query=query, named=named, entities=keys, source=source, story=story,
+        keys = None if entity is None else [record.key for record in self.store.entities.named(entity)]
+        return self.store.articles.page(query=query, named=named, entities=keys, source=source, story=story,
                                        start=start, end=end, offset=offset, limit=limit)
 
     def attention(self, query: str | None = None, *, start: date | None = None,
@@ -170,35 +170,35 @@ class Corpus:
         """Articles published per day per outlet among those `query` selects; copies count for their own outlet."""
         query, named = self._selection(query)
         return [{"date": day, "source": source, "articles": count}
-                for day, source, count in self.store.attention(query=query, named=named, start=start, end=end)]
+                for day, source, count in self.store.articles.attention(query=query, named=named, start=start, end=end)]
 
     def _selection(self, query: str | None) -> tuple[str | None, list[str]]:
         """The timeline's selection: the full-text query, and the entities named by it (for their aliases)."""
         if not query or not query.strip():
             return None, []
-        return query, [record.key for record in self.store.entities_named(query.strip().strip('"'))]
+        return query, [record.key for record in self.store.entities.named(query.strip().strip('"'))]
 
     def details(self, article_id: str) -> dict | None:
         """Everything about one article: its record, story, duplicate group, entities, days and quotes."""
-        article = self.store.article(article_id)
+        article = self.store.articles.get(article_id)
         if article is None:
             return None
         row = self.enrich(article)
-        story = self.store.get(article.story) if article.story else None
+        story = self.store.stories.get(article.story) if article.story else None
         row["story"] = {"id": story.id, "label": story.label} if story else None
         row["duplicates"] = self._group(article)
-        row["quotes"] = self.store.article_quotes(article.id)
+        row["quotes"] = self.store.entities.quotes_in(article.id)
         return row
 
     def _group(self, article: Article) -> list[dict]:
         """A canonical's copies; for a copy, its canonical (kind "canonical") and the other copies."""
         def copies(canonical: str) -> list[dict]:
             return [{"id": i, "source": source, "url": url, "kind": kind, "score": round(score, 4)}
-                    for i, source, url, kind, score in self.store.copies(canonical) if i != article.id]
+                    for i, source, url, kind, score in self.store.duplicates.copies(canonical) if i != article.id]
 
         if not article.duplicate_of:
             return copies(article.id)
-        canonical = self.store.article(article.duplicate_of)
+        canonical = self.store.articles.get(article.duplicate_of)
         head = [{"id": canonical.id, "source": canonical.source, "url": canonical.url, "kind": "canonical",
                  "score": None}] if canonical else []
         return head + copies(article.duplicate_of)
@@ -206,22 +206,22 @@ class Corpus:
     def story_page(self, *, start: date | None = None, end: date | None = None, offset: int = 0,
                    limit: int = 50) -> tuple[list[dict], int]:
         """A page of the stories overlapping [start, end], oldest first, and their number."""
-        stories, total = self.store.story_page(start, end, offset, limit)
+        stories, total = self.store.stories.page(start, end, offset, limit)
         return [story_record(story) for story in stories], total
 
     def quote_page(self, speaker: str | None = None, *, query: str | None = None, start: date | None = None,
                    end: date | None = None, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
         """A page of quotes (this speaker's, any alias; from the articles `query` selects), oldest first,
         and their number."""
-        keys = None if speaker is None else [record.key for record in self.store.entities_named(speaker)]
+        keys = None if speaker is None else [record.key for record in self.store.entities.named(speaker)]
         query, named = self._selection(query)
-        return self.store.quote_page(keys, start, end, offset, limit, query=query, named=named)
+        return self.store.entities.quote_page(keys, start, end, offset, limit, query=query, named=named)
 
     def entities_starting(self, prefix: str, limit: int = 10) -> list[dict]:
         """For autocomplete: entities with an alias word starting with `prefix`; the most-mentioned when empty."""
         if not prefix.strip():
             return list(islice(self.entities(), limit))
-        return [entity_record(record) for record in self.store.entities_starting(prefix, limit)]
+        return [entity_record(record) for record in self.store.entities.starting(prefix, limit)]
 
 
 def parse(paths: Iterable[str | os.PathLike], *, workers: int | None = None,

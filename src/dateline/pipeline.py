@@ -20,7 +20,7 @@ import numpy as np
 from . import clean, cluster, dates, dedup, extract, language, read, source, text, timex
 from .executor import Executor
 from .models import Article, Raw, Reject
-from .store import EntityRegistry, Store
+from .store import Store
 
 BATCH = 64
 PRELOAD = ("dateline.pipeline", "dateline.extract")  # what each worker process imports once, up front
@@ -135,14 +135,14 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int | None = None, ma
     report = Report()
 
     def fresh(batch: list[Raw | Reject]) -> list[Raw | Reject]:
-        known = store.known(r.id for r in batch if isinstance(r, Raw))
+        known = store.articles.known(r.id for r in batch if isinstance(r, Raw))
         skipped = sum(1 for r in batch if isinstance(r, Raw) and r.id in known)
         report.read += skipped
         report.unchanged += skipped
         return [r for r in batch if not (isinstance(r, Raw) and r.id in known)]
 
-    deduper, clusterer = dedup.Deduper(store), cluster.Clusterer(store)
-    linker = extract.Linker(EntityRegistry(store))
+    deduper, clusterer = dedup.Deduper(store.duplicates), cluster.Clusterer(store.stories)
+    linker = extract.Linker(store.entities)
     with Executor(workers, PRELOAD) as executor:
         todo = (fresh(batch) for batch in batches(read.read(paths, max_bytes, on_file=on_file), batch_size))
         for batch, parsed in executor.map(parse_batch, todo, today):
@@ -151,7 +151,7 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int | None = None, ma
             with store.transaction():
                 report.duplicates += fold(store, deduper, fresh_articles)
                 group(store, clusterer, fresh_articles)
-                stored, unchanged = store.write([p.article for p in fresh_articles], rejects)
+                stored, unchanged = store.articles.write([p.article for p in fresh_articles], rejects)
                 annotate(store, linker, fresh_articles)
             report.read += len(batch)
             report.stored += stored
@@ -172,9 +172,9 @@ def annotate(store: Store, linker: extract.Linker, batch: list[Parsed]) -> None:
         done.add(item.article.id)
         if item.article.published != item.dated_with:  # inferred since: "on Saturday" moves with it
             item.days = timex.referenced_days(item.article.text, item.article.published, item.spans)
-        store.write_sentences(item.article.id, item.spans, item.days)
+        store.articles.write_sentences(item.article.id, item.spans, item.days)
         if item.extraction is not None:
-            store.write_extraction(item.article.id, item.extraction, linker.link(item.extraction))
+            store.entities.write_extraction(item.article.id, item.extraction, linker.link(item.extraction))
 
 
 def fold(store: Store, deduper: dedup.Deduper, batch: list[Parsed]) -> int:
@@ -190,7 +190,7 @@ def fold(store: Store, deduper: dedup.Deduper, batch: list[Parsed]) -> int:
         needed = deduper.needs(item.keys, article.id, item.shingles)
         others = {i: pending[i] for i in needed if i in pending}
         if needed - others.keys():
-            others.update((a.id, a) for a in store.articles(ids=needed - others.keys()))
+            others.update((a.id, a) for a in store.articles.select(ids=needed - others.keys()))
         verdict = deduper.check(article, item.shingles, item.keys, others)
         article.duplicate_of = verdict.match.canonical if verdict.match else None
         for member, match in verdict.repointed:
@@ -204,8 +204,8 @@ def fold(store: Store, deduper: dedup.Deduper, batch: list[Parsed]) -> int:
 
 def inherit_date(store: Store, pending: dict[str, Article], copy_id: str, canonical_id: str) -> None:
     """An undated copy was published when its canonical was, as far as anyone can tell."""
-    copy = pending.get(copy_id) or store.article(copy_id)
-    canonical = pending.get(canonical_id) or store.article(canonical_id)
+    copy = pending.get(copy_id) or store.articles.get(copy_id)
+    canonical = pending.get(canonical_id) or store.articles.get(canonical_id)
     if copy is None or canonical is None or copy.published or not canonical.published:
         return
     if copy_id in pending:
@@ -226,8 +226,8 @@ def group(store: Store, clusterer: cluster.Clusterer, batch: list[Parsed]) -> No
         article = item.article
         if not article.duplicate_of:
             continue
-        canonical = pending.get(article.duplicate_of) or store.article(article.duplicate_of)
-        if canonical is not None and canonical.story and store.get(canonical.story):
+        canonical = pending.get(article.duplicate_of) or store.articles.get(article.duplicate_of)
+        if canonical is not None and canonical.story and store.stories.get(canonical.story):
             clusterer.assign_to(canonical.story, article)
         else:  # a canonical from before stories were kept
             clusterer.assign(article, item.vector)
@@ -240,8 +240,8 @@ def group(store: Store, clusterer: cluster.Clusterer, batch: list[Parsed]) -> No
 
 def redate(store: Store, article_id: str, day: date) -> None:
     """A stored article learns its date (`inferred`): the days its sentences refer to move with it."""
-    store.set_published(article_id, day, "inferred")
-    article = store.article(article_id)
+    store.articles.set_published(article_id, day, "inferred")
+    article = store.articles.get(article_id)
     if article is not None:
-        spans = [(start, end) for start, end, _ in store.sentences(article_id)]
-        store.write_sentences(article_id, spans, timex.referenced_days(article.text, day, spans))
+        spans = [(start, end) for start, end, _ in store.articles.sentences(article_id)]
+        store.articles.write_sentences(article_id, spans, timex.referenced_days(article.text, day, spans))
