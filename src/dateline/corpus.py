@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from . import read, timeline
+from . import read, render, timeline
 from .models import Article, Reject
 from .store import Store
 
@@ -28,6 +28,18 @@ def default_db() -> str:
 def open(path: str | os.PathLike | None = None) -> Corpus:  # noqa: A001 — mirrors `dateline.open`
     """Open (creating if needed) a dateline database: `path`, else $DATELINE_DB, else ./dateline.db."""
     return Corpus(Store(path or default_db()))
+
+
+class Timeline(timeline.Timeline):
+    """What `Corpus.timeline` returns: the timeline's records, and them rendered."""
+
+    __slots__ = ()
+
+    def to_markdown(self) -> str:
+        return render.to_markdown(self)
+
+    def to_html(self) -> str:
+        return render.to_html(self)
 
 
 class Corpus:
@@ -85,7 +97,7 @@ class Corpus:
         return map(story_record, self.store.stories.all())
 
     def timeline(self, query: str | None = None, *, start: date | None = None, end: date | None = None,
-                 max_dates: int | None = None, per_date: int = 1) -> timeline.Timeline:
+                 max_dates: int | None = None, per_date: int = 1) -> Timeline:
         """What happened when, for the articles the query selects (all when empty), duplicates folded.
 
         Each copy's outlet is listed in `carried_by` of its canonical's sentences.
@@ -114,7 +126,7 @@ class Corpus:
                                     start=start, end=end)
         if named:
             self._attach_quotes(result, named)
-        return result
+        return Timeline(result.query, result.entries)
 
     def _attach_quotes(self, result: timeline.Timeline, speakers: list[str], per_date: int = 5) -> None:
         """Give each date what the query's person said in articles published that day (copies once)."""
