@@ -1,4 +1,4 @@
-"""Shared fixtures: corpus builders, WARC writing, a CLI runner and the seed corpus.
+"""Shared fixtures: corpus builders, WARC writing, a CLI runner, the sample corpus and ../shared.
 
 Helpers that hypothesis tests need are plain functions exposed through
 session-scoped fixtures, so they never trip hypothesis' function-scoped
@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -16,7 +17,47 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+# ../shared (beside the clone) holds the seed corpus and the benchmark data; it exists only on the
+# project's machines. Tests that need it skip, all with the one reason below, when it is absent;
+# DATELINE_SHARED points elsewhere (DATELINE_SHARED=/nonexistent pytest = a clean clone).
+SHARED = Path(os.environ.get("DATELINE_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+SEEDS = SHARED / "seeds"
+DATA = SHARED / "data"
+# The bundled sample corpus (docs/sample-corpus.md): what the suite runs on everywhere.
+SAMPLE = Path(__file__).resolve().parents[1] / "src" / "dateline" / "sample"
+
+
+def shared_missing(folder: Path = SEEDS) -> str | None:
+    """The skip reason when `folder` (../shared/seeds by default) is absent, else None."""
+    if folder.is_dir() and any(folder.iterdir()):
+        return None
+    return (f"../shared not found at {SHARED if not SHARED.is_dir() else folder}: "
+            "seed and benchmark tests need it (set DATELINE_SHARED)")
+
+
+def require_shared(folder: Path = SEEDS) -> Path:
+    """Skip the calling test (or fixture) when ../shared is absent; else return `folder`."""
+    reason = shared_missing(folder)
+    if reason:
+        pytest.skip(reason)
+    return folder
+
+
+def seed_path(prefix: str) -> Path:
+    """../shared/seeds/<prefix>_*.txt; skips without ../shared, fails if ../shared lacks that seed."""
+    found = sorted(require_shared().glob(f"{prefix}_*.txt"))
+    assert found, f"seed {prefix} missing from {SEEDS}"
+    return found[0]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "shared: needs ../shared (seeds or benchmark data); skipped, "
+                                       "with one reason, when it is absent")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("shared"):
+        require_shared()
 
 # Sentences that read like news so that the cleaner keeps them as body text.
 SENTENCES = (
@@ -152,6 +193,49 @@ def small_corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
-    if not SEEDS.is_dir() or not any(SEEDS.glob("*.txt")):
-        pytest.skip(f"seed corpus not found at {SEEDS}")
-    return SEEDS
+    return require_shared(SEEDS)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data (benchmark and dev sets), or a skip with the one reason."""
+    return require_shared(DATA)
+
+
+class SampleCorpus:
+    """The bundled sample corpus, ingested once per session (tests/test_sample.py and friends).
+
+    `db` is a finished database nobody writes to again: copy it (`copy_to`) to change it.
+    Articles are keyed by `external_id` (the file stem, the JSONL id, `<warc stem>:<n>`).
+    """
+
+    def __init__(self, db: Path, report, articles: dict, rejects: list) -> None:
+        self.db, self.report, self.articles, self.rejects = db, report, articles, rejects
+
+    def __getitem__(self, external_id: str):
+        return self.articles[external_id]
+
+    def id(self, external_id: str) -> str:
+        return self.articles[external_id].id
+
+    def name(self, article_id: str) -> str:
+        """The external id of the article with this id."""
+        return next(key for key, article in self.articles.items() if article.id == article_id)
+
+    def copy_to(self, folder: Path) -> Path:
+        target = folder / "sample.db"
+        target.write_bytes(self.db.read_bytes())
+        return target
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> SampleCorpus:
+    import dateline
+
+    db = tmp_path_factory.mktemp("sample") / "sample.db"
+    with dateline.open(db) as corpus:
+        report = corpus.ingest([SAMPLE], workers=1)
+        articles = {article.external_id: article for article in corpus.articles()}
+        rejects = list(corpus.rejects())
+    assert len(articles) == report.stored, "two sample articles share an external id"
+    return SampleCorpus(db, report, articles, rejects)

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 import dateline.corpus
-from conftest import SEEDS
+from conftest import SEEDS, require_shared
 from dateline import api
 from dateline.cli import app as cli_app
 
@@ -33,8 +33,7 @@ NEWS = ("The harbour authority said on Monday that the northern channel would re
 
 @pytest.fixture(scope="module")
 def seeds_db(tmp_path_factory) -> str:
-    if not SEEDS.is_dir():
-        pytest.skip("seed corpus not found")
+    require_shared()
     path = str(tmp_path_factory.mktemp("api") / "seeds.db")
     with dateline.corpus.open(path) as corpus:
         corpus.ingest([SEEDS], workers=1)

@@ -1,23 +1,17 @@
 """Tests for dateline.clean: golden seeds, single heuristics, properties, hostile input."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import seed_path
 from dateline import clean
 from dateline.clean import Cleaned, clean_html, clean_text
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-
 
 def _seed(prefix: str) -> Cleaned:
-    paths = sorted(SEEDS.glob(f"{prefix}_*.txt")) if SEEDS.is_dir() else []
-    if not paths:
-        pytest.skip(f"seed {prefix} not found beside the project ({SEEDS})")
-    return clean_text(paths[0].read_text(encoding="utf-8"))
+    return clean_text(seed_path(prefix).read_text(encoding="utf-8"))
 
 
 def _lines(text: str) -> set[str]:

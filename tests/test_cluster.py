@@ -5,17 +5,16 @@ import json
 import pickle
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import seed_path
 from dateline.cluster import (Clusterer, MemoryState, Params, StoryState, cluster, features, infer_date,
                               weekday_clue)
 from dateline.models import Article
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 PUBLISHED = {"000": date(2018, 12, 28), "001": None, "002": date(2021, 7, 13),
              "003": date(2021, 3, 17), "004": None}
 OUTLETS = {"000": "TASS", "001": "repost", "002": "TASS", "003": "Sputnik", "004": "Sputnik"}
@@ -24,7 +23,7 @@ EXPECTED = {frozenset({"000"}), frozenset({"001", "002"}), frozenset({"003", "00
 
 def seed_article(number: str) -> Article:
     """A seed as a cleaner might leave it: short lines (menus, credits, markers) dropped, title = first line."""
-    path = next(SEEDS.glob(f"{number}_*.txt"))
+    path = seed_path(number)
     lines = [line.strip() for line in path.read_text("utf-8").splitlines()]
     lines = [line for line in lines if len(line.split()) >= 6]
     return Article(id=number, external_id=path.stem, path=str(path), url=None, source=OUTLETS[number],
@@ -98,6 +97,7 @@ def test_deterministic(seeds):
     assert pickle.loads(pickle.dumps(features)) is features  # runs in worker processes
 
 
+@pytest.mark.shared
 @settings(max_examples=40, deadline=None)
 @given(st.permutations(range(5)))
 def test_order_does_not_change_seed_stories(order):
@@ -105,6 +105,7 @@ def test_order_does_not_change_seed_stories(order):
     assert partition(cluster([articles[i] for i in order])) == EXPECTED
 
 
+@pytest.mark.shared
 @settings(max_examples=10, deadline=None)
 @given(st.permutations(range(5)), st.integers(1, 5))
 def test_batches_do_not_change_seed_stories(order, size):

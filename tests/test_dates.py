@@ -3,26 +3,20 @@ from __future__ import annotations
 
 import datetime
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import seed_path
 from dateline.dates import Dated, find_dates, parse_date, publication_date
 
 D = datetime.date
 TODAY = D(2024, 6, 1)
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def seed(prefix: str) -> str:
-    if not SEEDS.is_dir():
-        pytest.skip("seed corpus not present")
-    path = next(SEEDS.glob(f"{prefix}_*.txt"), None)
-    if path is None:
-        pytest.skip(f"seed {prefix} not present")
-    return path.read_text(encoding="utf-8")
+    return seed_path(prefix).read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- seeds

@@ -3,18 +3,16 @@ from __future__ import annotations
 
 import random
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import require_shared
 from dateline import dedup
 from dateline.dedup import Deduper, Match, MemoryIndex, better, compare, dedupe, fingerprint, normalise
 from dateline.models import Article
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 # Sentences of three unrelated made-up articles, long enough for containment.
 STORIES = [
@@ -39,9 +37,8 @@ def groups_of(index: MemoryIndex) -> set[frozenset[str]]:
 
 @pytest.fixture(scope="module")
 def seeds() -> dict[str, Article]:
-    files = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
-    if len(files) < 5:
-        pytest.skip(f"seed corpus not found at {SEEDS}")
+    files = sorted(require_shared().glob("*.txt"))
+    assert len(files) == 5, files
     return {f.name[:3]: make(f.name[:3], f.read_text(encoding="utf-8"),
                              published=date(2021, 7, 13) if f.name.startswith("002") else None)
             for f in files}

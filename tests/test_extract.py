@@ -6,10 +6,9 @@ import os
 
 import pytest
 
+from conftest import require_shared
 from dateline import clean, extract
 from dateline.models import Article
-
-SEEDS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "seeds")
 
 
 def article(text: str, id: str = "a", language: str | None = "en") -> Article:
@@ -24,7 +23,7 @@ def nlp():
 
 @pytest.fixture(scope="session")
 def seeds(nlp):
-    paths = sorted(glob.glob(os.path.join(SEEDS, "00*.txt")))
+    paths = sorted(glob.glob(os.path.join(require_shared(), "00*.txt")))
     articles = []
     for path in paths:
         with open(path, encoding="utf-8") as handle:

@@ -12,10 +12,10 @@ import dateline
 
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory):
-    from conftest import SEEDS
+    from conftest import SEEDS, require_shared
 
-    if not SEEDS.is_dir() or len(list(SEEDS.glob("*.txt"))) != 5:
-        pytest.skip(f"seed corpus not found at {SEEDS}")
+    require_shared()
+    assert len(list(SEEDS.glob("*.txt"))) == 5
     db = tmp_path_factory.mktemp("seeds") / "seeds.db"
     with dateline.open(db) as corpus:
         report = corpus.ingest([SEEDS], workers=1)

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dateline
-from conftest import SEEDS
+from conftest import SEEDS, require_shared
 
 
 def trimmed(text: str, keep_every: int = 2) -> str:
@@ -20,8 +20,7 @@ def trimmed(text: str, keep_every: int = 2) -> str:
 
 @pytest.fixture(scope="module")
 def corpus_files(tmp_path_factory) -> list[Path]:
-    if not SEEDS.is_dir():
-        pytest.skip("seed corpus not found")
+    require_shared()
     root = tmp_path_factory.mktemp("stages")
     files = []
     for seed in sorted(SEEDS.glob("*.txt")):

@@ -4,14 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import pytest
 
+from conftest import SEEDS, require_shared
 from dateline.clean import clean_text
 from dateline.timeline import Chosen, Entry, Sentence, Timeline, summarise, terms
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 D = dt.date
 
 # Publication dates and outlets of the seeds (DESIGN.md, "The seed corpus"); 001 is a
@@ -88,8 +87,7 @@ def seed_sentences() -> list[Sentence]:
 
 @pytest.fixture(scope="module")
 def seeds() -> list[Sentence]:
-    if not SEEDS.is_dir():
-        pytest.skip("seed corpus not found")
+    require_shared()
     return seed_sentences()
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SEEDS
+from conftest import SEEDS, require_shared
 from dateline.cli import app
 
 runner = CliRunner()
@@ -14,8 +14,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    if not SEEDS.is_dir():
-        pytest.skip("seed corpus not found")
+    require_shared()
     path = tmp_path_factory.mktemp("tl") / "seeds.db"
     result = runner.invoke(app, ["ingest", str(SEEDS), "--db", str(path), "--workers", "1"])
     assert result.exit_code == 0, result.output

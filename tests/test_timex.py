@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import seed_path
 from dateline.text import split_sentences
 from dateline.timex import Timex, referenced_days, timexes
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 D = datetime.date
 
 
@@ -20,10 +19,7 @@ def values(text: str, dct: D | None) -> dict[str, str]:
 
 
 def seed(prefix: str) -> str:
-    path = next(SEEDS.glob(prefix + "_*.txt"), None)
-    if path is None:
-        pytest.skip("seed corpus not available")
-    return path.read_text(encoding="utf-8")
+    return seed_path(prefix).read_text(encoding="utf-8")
 
 
 def found(text: str, dct: D, needle: str) -> list[Timex]:
