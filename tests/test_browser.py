@@ -1,7 +1,8 @@
 """The web page in a real browser: Debian's Chromium driven by Playwright, against `dateline serve`.
 
-The database is the seeds plus one hostile article whose title is an HTML payload: the page must
-show it as text everywhere and never run it. Playwright's own browser download cannot work here,
+The database is the bundled sample corpus (docs/sample-corpus.md), whose Maritime Ledger article has
+`<script>alert(1)</script>` in its title, plus one more hostile article whose title is an HTML payload
+and whose address is a `javascript:` URL: the page must show them as text everywhere and never run them. Playwright's own browser download cannot work here,
 so the test uses /usr/bin/chromium (installed when missing and running as root; `make test` does
 that first). It runs with the rest of the suite; it is skipped only when Chromium is missing and
 cannot be installed because we are not root.
@@ -22,7 +23,6 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 import dateline.corpus
-from conftest import SEEDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 # no sandbox: tests run as root in containers; the rest keeps Chromium from calling home
@@ -31,6 +31,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 SCREENSHOT_COPY = Path("/tmp/dateline-screenshot.png")
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
+SAMPLE_TITLE = "Egypt seizes Ever Given over $916m claim <script>alert(1)</script>"  # the sample's own
 # A page that shows code: the cleaner drops lines of markup from plain text, but text that an
 # HTML page escapes (&lt;script&gt;) is the page's prose and arrives in the article as "<script>".
 HOSTILE = {
@@ -41,11 +42,11 @@ HOSTILE = {
     "published": "2021-07-20",
     "html": ("<html><head><title>&lt;img src=x onerror=alert(1)&gt;</title></head><body><article>"
              "<h1>&lt;img src=x onerror=alert(1)&gt;</h1>"
-             "<p>WASHINGTON, July 20. Russian Ambassador Anatoly Antonov said on Tuesday that arms control "
-             "talks with the United States would resume in Geneva in September.</p>"
-             "<p>Antonov told reporters that the code &lt;script&gt;alert(3)&lt;/script&gt; had been found in "
-             "the embassy's web page on Tuesday afternoon.</p>"
-             "<p>The ambassador said the embassy had received no answer to its proposals on consular work.</p>"
+             "<p>ISMAILIA, July 20. Karim Nassar, the director of Canal Towage Company, said on Tuesday that "
+             "the company's tugs would take part in the widening of the southern section of the canal.</p>"
+             "<p>Nassar told reporters that the code &lt;script&gt;alert(3)&lt;/script&gt; had been found in "
+             "the company's web page on Tuesday afternoon.</p>"
+             "<p>The director said the company had received no answer to its questions about the attack.</p>"
              "</article></body></html>"),
 }
 TIMEOUT_MS = 20_000
@@ -65,15 +66,15 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="module")
-def hostile_db(tmp_path_factory) -> Path:
+def hostile_db(tmp_path_factory, sample) -> Path:
     folder = tmp_path_factory.mktemp("browser")
     extra = folder / "extra" / "hostile.jsonl"
     extra.parent.mkdir()
     extra.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
-    db = folder / "web.db"
+    db = sample.copy_to(folder)  # the sample, ingested once per session
     with dateline.corpus.open(db) as corpus:
-        report = corpus.ingest([SEEDS, extra.parent])
-    assert report.rejected == 0 and report.stored == 6
+        report = corpus.ingest([extra.parent])
+    assert report.rejected == 0 and report.stored == 1
     return db
 
 
@@ -168,57 +169,26 @@ def timeline_box(page: Page, day: str):
     return box
 
 
-def test_the_page_searches_shows_the_timeline_and_articles_and_keeps_hostile_text_inert(page, server, tmp_path):
+def api_json(server: str, path: str) -> dict:
+    with urllib.request.urlopen(server + path, timeout=10) as response:
+        return json.load(response)
+
+
+def test_the_page_searches_shows_the_timeline_and_articles_and_keeps_hostile_text_inert(page, server, tmp_path,
+                                                                                         sample):
     seen = watch(page)
     page.goto(server + "/")
+    article = page.locator("#article")
 
     # an empty query is the whole database, loaded on open
     expect(page.locator("#timeline .vis-item.vis-box").first).to_be_visible()
     expect(page.locator("#summary")).to_contain_text("whole database")
 
-    # autocomplete offers the entity, then the search draws its timeline
-    page.locator("#q").press_sequentially("Antonov", delay=40)
-    suggestion = page.locator("#suggestions [role=option]").first
-    expect(suggestion).to_be_visible()
-    expect(suggestion.locator(".name")).to_have_text("Anatoly Antonov")
-    page.locator("#q").press("Enter")
-    expect(page.locator("#summary")).to_contain_text("“Antonov”")
-    expect(page).to_have_url(server + "/?q=Antonov")
-
-    boxes = page.locator("#timeline .vis-item.vis-box")
-    for day in ("2018-12-28", "2021-03-17", "2021-03-20", "2021-06-16", "2021-07-13"):
-        expect(timeline_box(page, day)).to_be_visible()
-    # groups are stories, labelled with the story's label
-    expect(page.locator("#timeline .group-label", has_text="Russia has no illusions on breakthroughs")).to_have_count(1)
-    # the attention chart has bars, the side panel quotes and stories, the exports follow the query
-    expect(page.locator("#attention rect.vis-bar").first).to_be_attached()
-    expect(page.locator("#quotes .quote").first).to_be_visible()
-    expect(page.locator("#quotes")).to_contain_text("Anatoly Antonov")
-    expect(page.locator("#stories")).to_contain_text("Russian Ambassador to US to Fly to Moscow")
-    expect(page.locator("#export-csv")).to_have_attribute("href", "/api/timeline/export?format=csv&q=Antonov")
-
-    # a timeline sentence opens its article: text, the sentence marked, date provenance, outlets
-    box = timeline_box(page, "2018-12-28")
-    sentence = box.locator(".sentence .text").first.inner_text()
-    box.locator(".sentence").first.click()
-    article = page.locator("#article")
-    expect(article.locator(".headline")).to_have_text(
-        "2018 year of missed of opportunities in Russian-US relations — Russian ambassador")
-    expect(article.locator(".body")).to_contain_text("WASHINGTON, December 28. /TASS/")
-    expect(article.locator("mark.chosen").first).to_be_visible()
-    assert sentence.rstrip("…")[:60] in " ".join(article.locator("mark.chosen").all_inner_texts())
-    expect(article.locator("mark.quote").first).to_be_visible()
-    expect(article.locator(".meta time")).to_have_text("2018-12-28")
-    expect(article.locator(".provenance")).to_have_text("from the dateline")
-    expect(article.locator(".carriers")).to_contain_text("TASS")
-
-    # a syndicated copy lists every outlet that carried the text
-    page.locator("#articles .row", has_text="Envoy: Russia has no illusions").click()
-    expect(article.locator(".provenance")).to_have_text("inferred from a copy or its story")
-    expect(article.locator(".carriers")).to_contain_text("the original")
-    expect(article.locator(".carriers")).to_contain_text("TASS")
-
-    # the hostile title is literal text in the list, the timeline and the article view
+    # the hostile titles are literal text in the list, the timeline and the article view
+    expect(page.locator("#articles .title", has_text=SAMPLE_TITLE)).to_have_text(SAMPLE_TITLE)
+    page.locator("#articles .row", has_text=SAMPLE_TITLE).click()
+    expect(article.locator(".headline")).to_have_text(SAMPLE_TITLE)
+    expect(article.locator(".meta time").first).to_have_text("2021-04-13")
     expect(page.locator("#articles .title", has_text=XSS_TITLE)).to_have_text(XSS_TITLE)
     expect(page.locator("#timeline .group-label", has_text=XSS_TITLE)).to_have_text(XSS_TITLE)
     hostile_box = timeline_box(page, "2021-07-20")
@@ -229,10 +199,55 @@ def test_the_page_searches_shows_the_timeline_and_articles_and_keeps_hostile_tex
     # a javascript: address is shown as text, never made a link
     expect(article.locator(".meta", has_text="not a web link")).to_contain_text("javascript:alert(2)")
     assert article.locator("a[href^='javascript']").count() == 0
+
+    # an undated copy says where its date came from and lists every outlet that carried the text
+    copy = page.locator("#articles .row", has=page.locator(".badge", has_text="copy")).filter(
+        has_text="Ever Given leaves the Suez Canal after compensation deal")
+    expect(copy).to_have_count(1)
+    copy.click()
+    expect(article.locator(".provenance")).to_have_text("inferred from a copy or its story")
+    expect(article.locator(".carriers")).to_contain_text("the original")
+    expect(article.locator(".carriers")).to_contain_text("HW")
+
+    # autocomplete offers the entity, then the search draws its timeline
+    page.locator("#q").press_sequentially("Rabie", delay=40)
+    suggestion = page.locator("#suggestions [role=option]").first
+    expect(suggestion).to_be_visible()
+    expect(suggestion.locator(".name")).to_have_text("Osama Rabie")
+    page.locator("#q").press("Enter")
+    expect(page.locator("#summary")).to_contain_text("“Rabie”")
+    expect(page).to_have_url(server + "/?q=Rabie")
+
+    for day in ("2021-03-27", "2021-03-29", "2021-04-01"):
+        expect(timeline_box(page, day)).to_be_visible()
+    # groups are stories, labelled with the story's label
+    label = api_json(server, f"/api/articles/{sample.id('portside-0401-compensation-claim')}")["story"]["label"]
+    expect(page.locator("#timeline .group-label", has_text=label)).to_have_count(1)
+    # the attention chart has bars, the side panel quotes and stories, the exports follow the query
+    expect(page.locator("#attention rect.vis-bar").first).to_be_attached()
+    expect(page.locator("#quotes .quote").first).to_be_visible()
+    expect(page.locator("#quotes")).to_contain_text("Osama Rabie")
+    expect(page.locator("#stories")).to_contain_text(label)
+    expect(page.locator("#export-csv")).to_have_attribute("href", "/api/timeline/export?format=csv&q=Rabie")
+
+    # a timeline sentence opens its article: text, the sentence marked, quotes, date provenance, outlets
+    box = timeline_box(page, "2021-04-01")
+    sentence = box.locator(".sentence .text").first.inner_text()
+    box.locator(".sentence").first.click()
+    expect(article.locator(".headline")).to_have_text(
+        "Suez Canal Authority says it may seek around $1 billion in compensation")
+    expect(article.locator(".body")).to_contain_text("CAIRO, April 1 (Portside)")
+    expect(article.locator(".body mark.chosen").first).to_be_visible()
+    # one sentence may be marked in pieces, around the quote inside it
+    assert sentence.rstrip("…")[:60] in "".join(article.locator(".body mark.chosen").all_inner_texts())
+    expect(article.locator(".body mark.quote[title='quote: Osama Rabie']").first).to_be_visible()
+    expect(article.locator(".meta time")).to_have_text("2021-04-01")
+    expect(article.locator(".provenance")).to_have_text("from the dateline")
+    expect(article.locator(".carriers")).to_contain_text("Portside")
     page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
 
     # errors from the API are shown, not swallowed
-    page.goto(server + "/?q=Antonov&from=2021-13-01")
+    page.goto(server + "/?q=Rabie&from=2021-13-01")
     expect(page.locator("#message")).to_be_visible()
     expect(page.locator("#message")).to_contain_text("from 2021-13-01: not a date (YYYY-MM-DD)")
     expect(page.locator("#timeline-note")).to_have_text("No timeline: see the message above.")
@@ -251,7 +266,7 @@ def test_the_page_searches_shows_the_timeline_and_articles_and_keeps_hostile_tex
 
 def test_the_page_fits_a_phone(page, server, tmp_path):
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(server + "/?q=Antonov")
+    page.goto(server + "/?q=Rabie")
     expect(page.locator("#timeline .vis-item.vis-box").first).to_be_visible()
     # one column: nothing wider than the screen, the side panel below the article view
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -14,9 +14,9 @@ def test_demo_ingests_the_sample_and_writes_an_escaped_report(tmp_path):
     db, report = tmp_path / "demo.db", tmp_path / "report.html"
     result = runner.invoke(app, ["demo", "--db", str(db), "--report", str(report)])
     assert result.exit_code == 0, result.output
-    assert "read 32 = stored 32 + unchanged 0 + rejected 0" in result.stdout
+    assert "read 34 = stored 34 + unchanged 0 + rejected 0" in result.stdout
     articles = json.loads(runner.invoke(app, ["articles", "--db", str(db), "--json"]).stdout)
-    assert len(articles) == 32
+    assert len(articles) == 34
     assert all(a["published"] for a in articles if a["language"] == "en" and "undated" not in a["path"])
     assert all(a["published"] <= "2021-12-31" for a in articles if a["published"])  # never the wrong year
     dupes = json.loads(runner.invoke(app, ["dupes", "--db", str(db), "--json"]).stdout)
