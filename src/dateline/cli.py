@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -103,8 +105,28 @@ def output_format(as_json: bool, as_jsonl: bool, as_csv: bool) -> str:
     return chosen[0] if chosen else "table"
 
 
+@contextmanager
+def reader_may_stop():
+    """`dateline articles | head`: a reader that stops early ends the command quietly, with exit 0.
+
+    (Click would report the broken pipe as exit 1.) stdout then points at /dev/null, so the
+    interpreter's last flush does not fail again.
+    """
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
+
+
 def emit(rows: Iterable[dict], fmt: str, columns: list[str], title: str | None = None) -> int:
     """Write records in the chosen format; returns how many were written."""
+    with reader_may_stop():
+        return _emit(rows, fmt, columns, title)
+
+
+def _emit(rows: Iterable[dict], fmt: str, columns: list[str], title: str | None) -> int:
     count = 0
     if fmt == "json":
         sys.stdout.write("[")
@@ -338,7 +360,8 @@ def timeline(
         return
     text = render.RENDERERS["md" if fmt == "table" else fmt](result)
     if output is None:
-        sys.stdout.write(text)
+        with reader_may_stop():
+            sys.stdout.write(text)
     else:
         try:
             output.write_text(text, encoding="utf-8")
