@@ -27,6 +27,7 @@ run of the same set, measured in the same run.
 
     .venv/bin/python bench/dedup.py [--copies 0.35] [--seed 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,10 +55,20 @@ DATA = ROOT.parent / "shared" / "data"
 SEEDS = ROOT.parent / "shared" / "seeds"
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'])")
 BOILERPLATE = (
-    "Read more", "Share this article", "Advertisement", "Follow us on Twitter and Facebook",
-    "Click here to subscribe to our daily newsletter", "Copyright {year} {outlet}. All rights reserved.",
-    "This story has been updated.", "Related: more on this story", "Sign up for breaking news alerts",
-    "Image: file photo", "Leave a Reply", "Source link", "Comments are closed.", "Print this page",
+    "Read more",
+    "Share this article",
+    "Advertisement",
+    "Follow us on Twitter and Facebook",
+    "Click here to subscribe to our daily newsletter",
+    "Copyright {year} {outlet}. All rights reserved.",
+    "This story has been updated.",
+    "Related: more on this story",
+    "Sign up for breaking news alerts",
+    "Image: file photo",
+    "Leave a Reply",
+    "Source link",
+    "Comments are closed.",
+    "Print this page",
 )
 NEW_WORDS = ("reportedly", "officials", "yesterday", "several", "spokesperson", "nearly", "region", "major")
 HEADLINE_WORDS = ("Update", "Latest", "Breaking", "Explainer", "Live", "Analysis", "Report", "News")
@@ -78,6 +89,7 @@ class Item:
 
 
 # --- corpora ----------------------------------------------------------------------------------------
+
 
 def load_ecbplus(root: Path) -> list[tuple[str, str, list[str], str]]:
     """(name, title, sentences, group) for each ECB+ article with text; group = topic number."""
@@ -111,9 +123,21 @@ def load_t17(root: Path) -> list[tuple[str, str, list[str], str]]:
 
 # --- copies -----------------------------------------------------------------------------------------
 
+
 def edit(sentences: list[str], rng: random.Random) -> list[str]:
-    swaps = [("U.S.", "US"), ("US", "U.S."), ("U.K.", "UK"), ("UK", "U.K."), ('"', "“"), ("``", "“"),
-             ("''", "”"), ("'", "’"), ("’", "'"), ("“", '"'), ("”", '"')]
+    swaps = [
+        ("U.S.", "US"),
+        ("US", "U.S."),
+        ("U.K.", "UK"),
+        ("UK", "U.K."),
+        ('"', "“"),
+        ("``", "“"),
+        ("''", "”"),
+        ("'", "’"),
+        ("’", "'"),
+        ("“", '"'),
+        ("”", '"'),
+    ]
     out = []
     for sentence in sentences:
         for old, new in swaps:
@@ -138,7 +162,9 @@ def trim(sentences: list[str], rng: random.Random) -> list[str]:
 
 def make_copy(original: Item, kind: str, n: int, rng: random.Random) -> Item:
     body, title = list(original.body), original.title
-    if kind != "exact" and len(body) > 2 and rng.random() < 0.5:  # the wire dateline often stays at the top of a trimmed copy
+    if (
+        kind != "exact" and len(body) > 2 and rng.random() < 0.5
+    ):  # the wire dateline often stays at the top of a trimmed copy
         head, body = body[:1], body[1:]
     else:
         head = []
@@ -156,8 +182,15 @@ def make_copy(original: Item, kind: str, n: int, rng: random.Random) -> Item:
         title = f"{rng.choice(HEADLINE_WORDS)}: " + " ".join(rng.sample(words, min(8, len(words))))
     elif kind == "trim+edit":
         body = edit(trim(body, rng), rng)
-    return Item(f"{original.id}~{n}", original.family, kind, title, head + body, outlet,
-                original.published + timedelta(days=rng.randint(0, 2)))
+    return Item(
+        f"{original.id}~{n}",
+        original.family,
+        kind,
+        title,
+        head + body,
+        outlet,
+        original.published + timedelta(days=rng.randint(0, 2)),
+    )
 
 
 def build(records: list[tuple[str, str, list[str], str]], share: float, rng: random.Random) -> list[Item]:
@@ -168,8 +201,7 @@ def build(records: list[tuple[str, str, list[str], str]], share: float, rng: ran
         if family % 2:  # half the originals are wire stories: a dateline naming their own agency
             source = rng.choice(("Reuters", "AFP", "AP"))
             sentences = [f"LONDON ({source}) - {sentences[0]}", *sentences[1:]]
-        items.append(Item(name, family, "original", title, sentences, source,
-                          start + timedelta(days=family % 400)))
+        items.append(Item(name, family, "original", title, sentences, source, start + timedelta(days=family % 400)))
     originals = list(items)
     for original in rng.sample(originals, round(share * len(originals))):
         kinds = ["exact", "edited", "retitled"]
@@ -181,6 +213,7 @@ def build(records: list[tuple[str, str, list[str], str]], share: float, rng: ran
 
 
 # --- truth ------------------------------------------------------------------------------------------
+
 
 class Groups:
     """Union-find over string ids."""
@@ -260,10 +293,21 @@ def score(predicted: set, items: list[Item], groups: Groups, ambiguous: set) -> 
 
 # --- runners ----------------------------------------------------------------------------------------
 
+
 def article(item: Item) -> Article:
-    return Article(id=item.id, external_id=item.id, path=item.id, url=None, source=item.source,
-                   title=item.title, language="en", published=item.published, published_source="path",
-                   modified=None, text=item.text())
+    return Article(
+        id=item.id,
+        external_id=item.id,
+        path=item.id,
+        url=None,
+        source=item.source,
+        title=item.title,
+        language="en",
+        published=item.published,
+        published_source="path",
+        modified=None,
+        text=item.text(),
+    )
 
 
 def run_ours(items: list[Item], texts: list[str], pool) -> tuple[set, float, dict]:
@@ -290,8 +334,7 @@ def run_ours(items: list[Item], texts: list[str], pool) -> tuple[set, float, dic
             canonical_all += 1
             canonical_ok += by_id[canonical].kind == "original"
     memory = sum(s.nbytes + 8 * len(k) for s, k in fingerprints)
-    extra = {"canonical": canonical_ok / canonical_all if canonical_all else 1.0,
-             "bytes/article": memory / len(items)}
+    extra = {"canonical": canonical_ok / canonical_all if canonical_all else 1.0, "bytes/article": memory / len(items)}
     return groups.pairs([item.id for item in items]), elapsed, extra
 
 
@@ -308,7 +351,7 @@ def datasketch_minhash(text: str):
         _DATASKETCH_PERMUTATIONS = MinHash(num_perm=128, seed=1).permutations
     words = dedup.normalise(text).split()
     width = min(dedup.SHINGLE_WORDS, len(words))
-    grams = {" ".join(words[i:i + width]).encode("utf-8") for i in range(len(words) - width + 1)}
+    grams = {" ".join(words[i : i + width]).encode("utf-8") for i in range(len(words) - width + 1)}
     sketch = MinHash(num_perm=128, seed=1, permutations=_DATASKETCH_PERMUTATIONS, scheme="affine32")
     sketch.update_batch(list(grams))
     return LeanMinHash(sketch)
@@ -336,10 +379,22 @@ def seeds_row() -> str:
     files = sorted(SEEDS.glob("*.txt"))
     if not files:
         return "seeds: not found"
-    articles = [Article(id=f.name[:3], external_id=f.stem, path=str(f), url=None, source=None, title=None,
-                        language="en", published=date(2021, 7, 13) if f.name.startswith("002") else None,
-                        published_source=None, modified=None, text=f.read_text(encoding="utf-8"))
-                for f in files]
+    articles = [
+        Article(
+            id=f.name[:3],
+            external_id=f.stem,
+            path=str(f),
+            url=None,
+            source=None,
+            title=None,
+            language="en",
+            published=date(2021, 7, 13) if f.name.startswith("002") else None,
+            published_source=None,
+            modified=None,
+            text=f.read_text(encoding="utf-8"),
+        )
+        for f in files
+    ]
     matches = dedup.dedupe(articles)
     found = {k: (m.canonical, m.kind, round(m.score, 3)) for k, m in matches.items()}
     ok = found.keys() == {"001"} and found["001"][0] == "002"
@@ -372,22 +427,38 @@ def main() -> None:
             reference = max(v for k, v in base.items() if k.startswith("datasketch"))
             for label, (pairs, elapsed, extra) in runs:
                 figures = score(pairs, items, groups, ambiguous)
-                rows.append((name, label, len(items), figures, len(items) / elapsed,
-                             len(items) / elapsed / reference, extra, len(ambiguous)))
-    header = (f"{'set':8} {'method':18} {'articles':>8} {'true pairs':>10} {'precision':>9} {'recall':>7} "
-              f"{'R trimmed':>9} {'art/s':>7} {'× ds best':>9} {'canon=orig':>10} {'B/article':>9}")
+                rows.append(
+                    (
+                        name,
+                        label,
+                        len(items),
+                        figures,
+                        len(items) / elapsed,
+                        len(items) / elapsed / reference,
+                        extra,
+                        len(ambiguous),
+                    )
+                )
+    header = (
+        f"{'set':8} {'method':18} {'articles':>8} {'true pairs':>10} {'precision':>9} {'recall':>7} "
+        f"{'R trimmed':>9} {'art/s':>7} {'× ds best':>9} {'canon=orig':>10} {'B/article':>9}"
+    )
     print(header)
     print("-" * len(header))
     for name, label, n, f, rate, ratio, extra, _amb in rows:
         canon = f"{extra['canonical']:.3f}" if "canonical" in extra else "-"
         size = f"{extra['bytes/article']:.0f}" if "bytes/article" in extra else "-"
-        print(f"{name:8} {label:18} {n:8d} {f['pairs']:10d} {f['P']:9.4f} {f['R']:7.4f} {f['R_trim']:9.4f} "
-              f"{rate:7.0f} {ratio:9.2f} {canon:>10} {size:>9}")
+        print(
+            f"{name:8} {label:18} {n:8d} {f['pairs']:10d} {f['P']:9.4f} {f['R']:7.4f} {f['R_trim']:9.4f} "
+            f"{rate:7.0f} {ratio:9.2f} {canon:>10} {size:>9}"
+        )
     print("-" * len(header))
     print(seeds_row())
     left = {name: amb for name, *_rest, amb in [(r[0], r[7]) for r in rows]}
-    print(f"original pairs left out of scoring (true containment 0.3–0.7): {left};  "
-          f"targets: precision ≥ 0.995, recall ≥ 0.99, throughput ≥ 3× datasketch")
+    print(
+        f"original pairs left out of scoring (true containment 0.3–0.7): {left};  "
+        f"targets: precision ≥ 0.995, recall ≥ 0.99, throughput ≥ 3× datasketch"
+    )
 
 
 if __name__ == "__main__":

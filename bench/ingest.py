@@ -11,6 +11,7 @@ pipeline on one process should cost at most 1.5x that pass.
 
     .venv/bin/python bench/ingest.py [--data ../shared/data/t17-dev]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -140,21 +141,30 @@ def main() -> None:
         many = copies(args.data, args.copies, work)
         rows.append(("floor: raw text into SQLite", 1, run(FLOOR, [str(work / "floor.db"), one[0]])))
         rows.append(("reference: bare spaCy NER pass", 1, run(NER, [one[0]])))
-        for label, workers, paths in (("dateline 1x", 1, one), ("dateline 1x", 2, one), (f"dateline {args.copies}x", 2, many)):
+        for label, workers, paths in (
+            ("dateline 1x", 1, one),
+            ("dateline 1x", 2, one),
+            (f"dateline {args.copies}x", 2, many),
+        ):
             db = work / f"run-{len(rows)}.db"
             rows.append((label, workers, run(RUN, [str(db), str(workers), *paths])))
-    print(f"{'run':32} {'workers':>7} {'read':>6} {'stored':>6} {'rejected':>8} {'art/s':>8} "
-          f"{'main MB':>8} {'worker MB':>9}")
+    print(
+        f"{'run':32} {'workers':>7} {'read':>6} {'stored':>6} {'rejected':>8} {'art/s':>8} "
+        f"{'main MB':>8} {'worker MB':>9}"
+    )
     print("(peak RSS; worker MB is the largest single worker process, 0 when parsing runs in the main process)")
     ner = next(result for label, _, result in rows if label.startswith("reference"))
     ours = next(result for label, workers, result in rows if label == "dateline 1x" and workers == 1)
-    print(f"whole pipeline / bare NER pass, 1 process, same texts: "
-          f"{ours['seconds'] / ner['seconds']:.2f}x (budget 1.5x)")
+    print(
+        f"whole pipeline / bare NER pass, 1 process, same texts: {ours['seconds'] / ner['seconds']:.2f}x (budget 1.5x)"
+    )
     for label, workers, result in rows:
         report = result["report"]
         rate = report["read"] / result["seconds"]
-        print(f"{label:32} {workers:>7} {report['read']:>6} {report['stored']:>6} {report['rejected']:>8} "
-              f"{rate:>8.0f} {result['rss_main']:>8.0f} {result['rss_worker']:>9.0f}")
+        print(
+            f"{label:32} {workers:>7} {report['read']:>6} {report['stored']:>6} {report['rejected']:>8} "
+            f"{rate:>8.0f} {result['rss_main']:>8.0f} {result['rss_worker']:>9.0f}"
+        )
 
 
 if __name__ == "__main__":

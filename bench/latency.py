@@ -7,6 +7,7 @@ minutes). Reports the median and worst wall time of the whole command (process s
 imports, query, JSON on stdout) and of `Corpus.timeline` in a warm process (what the
 HTTP API pays per request), for the whole database and for a few queries.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,6 +34,7 @@ def command(db: str, query: str | None) -> float:
 def warm(db: str, query: str | None, runs: int) -> list[float]:
     sys.path.insert(0, str(ROOT / "src"))
     import dateline
+
     with dateline.open(db) as corpus:
         corpus.timeline(query)  # page cache and module imports out of the way
         out = []
@@ -47,8 +49,7 @@ def t17_database() -> str:
     """A fresh database of t17-dev, made by the command line, in a temporary folder."""
     db = str(Path(tempfile.mkdtemp(prefix="dateline-t17-")) / "t17.db")
     print(f"ingesting {DATA} into {db}", file=sys.stderr)
-    subprocess.run([str(CLI), "ingest", str(DATA), "--db", db, "--workers", "2"], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([str(CLI), "ingest", str(DATA), "--db", db, "--workers", "2"], check=True, stdout=subprocess.DEVNULL)
     return db
 
 
@@ -63,8 +64,10 @@ def main() -> int:
     for query in QUERIES:
         cold = [command(db, query) for _ in range(args.runs)]
         hot = warm(db, query, args.runs)
-        print(f"| {query or '(all articles)'} | {statistics.median(cold):.2f} s ({max(cold):.2f}) "
-              f"| {statistics.median(hot):.2f} s ({max(hot):.2f}) |")
+        print(
+            f"| {query or '(all articles)'} | {statistics.median(cold):.2f} s ({max(cold):.2f}) "
+            f"| {statistics.median(hot):.2f} s ({max(hot):.2f}) |"
+        )
     return 0
 
 

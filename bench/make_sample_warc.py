@@ -4,6 +4,7 @@ Run once with the project venv:  .venv/bin/python bench/make_sample_warc.py
 The output is deterministic (fixed record ids, dates and gzip headers), so
 re-running it reproduces the same bytes. Not part of the installed package.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -84,10 +85,18 @@ DEPARTURE = """<!DOCTYPE html>
 """
 
 PAGES = [
-    ("https://gulfmaritime.test/news/ever-given-pulled-free-as-suez-canal-reopens",
-     "2021-03-30T06:14:09Z", "Tue, 30 Mar 2021 06:14:09 GMT", REFLOAT),
-    ("https://gulfmaritime.test/news/ever-given-leaves-great-bitter-lake",
-     "2021-07-08T09:01:33Z", "Thu, 08 Jul 2021 09:01:33 GMT", DEPARTURE),
+    (
+        "https://gulfmaritime.test/news/ever-given-pulled-free-as-suez-canal-reopens",
+        "2021-03-30T06:14:09Z",
+        "Tue, 30 Mar 2021 06:14:09 GMT",
+        REFLOAT,
+    ),
+    (
+        "https://gulfmaritime.test/news/ever-given-leaves-great-bitter-lake",
+        "2021-07-08T09:01:33Z",
+        "Thu, 08 Jul 2021 09:01:33 GMT",
+        DEPARTURE,
+    ),
 ]
 
 
@@ -99,26 +108,41 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("wb") as fh:
         writer = WARCWriter(fh, gzip=True)
-        fields = (b"software: dateline sample generator\r\n"
-                  b"format: WARC File Format 1.0\r\n"
-                  b"description: Sample crawl for the dateline bundled corpus (fictional outlet)\r\n")
+        fields = (
+            b"software: dateline sample generator\r\n"
+            b"format: WARC File Format 1.0\r\n"
+            b"description: Sample crawl for the dateline bundled corpus (fictional outlet)\r\n"
+        )
         info = writer.create_warc_record(
-            "", "warcinfo", payload=BytesIO(fields), length=len(fields),
+            "",
+            "warcinfo",
+            payload=BytesIO(fields),
+            length=len(fields),
             warc_content_type="application/warc-fields",
-            warc_headers_dict={"WARC-Record-ID": record_id("warcinfo"), "WARC-Date": "2021-03-30T06:14:00Z",
-                               "WARC-Filename": OUT.name},
+            warc_headers_dict={
+                "WARC-Record-ID": record_id("warcinfo"),
+                "WARC-Date": "2021-03-30T06:14:00Z",
+                "WARC-Filename": OUT.name,
+            },
         )
         writer.write_record(info)
         for url, warc_date, http_date, html in PAGES:
             body = html.encode("utf-8")
             http_headers = StatusAndHeaders(
                 "200 OK",
-                [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
-                 ("Date", http_date), ("Server", "nginx")],
+                [
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Content-Length", str(len(body))),
+                    ("Date", http_date),
+                    ("Server", "nginx"),
+                ],
                 protocol="HTTP/1.1",
             )
             rec = writer.create_warc_record(
-                url, "response", payload=BytesIO(body), http_headers=http_headers,
+                url,
+                "response",
+                payload=BytesIO(body),
+                http_headers=http_headers,
                 warc_headers_dict={"WARC-Record-ID": record_id(url), "WARC-Date": warc_date},
             )
             writer.write_record(rec)

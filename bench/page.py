@@ -9,6 +9,7 @@ navigation -> first `.vis-item` visible, for the whole database (what the page o
 and for typed queries. The first run starts right after the server answers, so it races the
 server's own preparation of the opening timeline.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,8 +51,13 @@ def main() -> int:
     db = args.db or t17_database()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATELINE_TOKEN"}
-    server = subprocess.Popen([str(CLI), "serve", "--db", db, "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [str(CLI), "serve", "--db", db, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}/"
     try:
         wait_until_answers(base + "api/stories?size=1", server)
@@ -63,8 +69,10 @@ def main() -> int:
                 url = base + (f"?q={query.replace(' ', '+')}" if query else "")
                 runs = [first_item_ms(browser, url) for _ in range(args.runs)]
                 rest = runs[1:] or runs
-                print(f"| {query or '(whole database)'} | {runs[0]:.0f} ms | "
-                      f"{statistics.median(rest):.0f} ms ({max(rest):.0f}) |")
+                print(
+                    f"| {query or '(whole database)'} | {runs[0]:.0f} ms | "
+                    f"{statistics.median(rest):.0f} ms ({max(rest):.0f}) |"
+                )
             browser.close()
     finally:
         server.terminate()

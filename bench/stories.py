@@ -25,6 +25,7 @@ topics of the fraction of articles containing them; no text).
 
 Run from the project root: .venv/bin/python bench/stories.py [--quick] [--write-background]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,11 +57,23 @@ ORDERS = 5
 
 
 def article(uid: str, title: str | None, text: str, published: date | None = None) -> Article:
-    return Article(id=uid, external_id=uid, path="", url=None, source=None, title=title, language="en",
-                   published=published, published_source="path" if published else None, modified=None, text=text)
+    return Article(
+        id=uid,
+        external_id=uid,
+        path="",
+        url=None,
+        source=None,
+        title=title,
+        language="en",
+        published=published,
+        published_source="path" if published else None,
+        modified=None,
+        text=text,
+    )
 
 
 # ----------------------------------------------------------------------------- data
+
 
 def load_ecb() -> tuple[list[Article], dict[str, str], dict[str, int], int]:
     """Articles (undated), gold story per article, topic per article, number left out."""
@@ -84,7 +97,7 @@ def load_ecb() -> tuple[list[Article], dict[str, str], dict[str, int], int]:
 def load_t17() -> list[Article]:
     out = []
     for path in sorted(T17.glob("*/InputDocs/*/*.txt")):
-        lines = [l.strip() for l in path.read_text("utf-8", errors="replace").splitlines() if l.strip()]
+        lines = [line.strip() for line in path.read_text("utf-8", errors="replace").splitlines() if line.strip()]
         if not lines:
             continue  # the pipeline rejects these ("empty after cleaning")
         uid = hashlib.sha256(str(path.relative_to(T17)).encode()).hexdigest()[:16]
@@ -94,6 +107,7 @@ def load_t17() -> list[Article]:
 
 
 # ----------------------------------------------------------------------------- scoring
+
 
 def bcubed(pred: dict[str, str], gold: dict[str, str]) -> tuple[float, float, float]:
     pred_members, gold_members = defaultdict(set), defaultdict(set)
@@ -111,11 +125,12 @@ def bcubed(pred: dict[str, str], gold: dict[str, str]) -> tuple[float, float, fl
 
 # ----------------------------------------------------------------------------- systems
 
+
 def ours(articles: list[Article], params: Params, vectors: dict[str, dict], batch: int = 1) -> dict[str, str]:
     clusterer = Clusterer(MemoryState(), params)
     out = {}
     for i in range(0, len(articles), batch):
-        chunk = [replace(a) for a in articles[i:i + batch]]
+        chunk = [replace(a) for a in articles[i : i + batch]]
         for a, sid in zip(chunk, clusterer.assign_batch([(a, vectors[a.id]) for a in chunk])):
             out[a.id] = sid
     return out
@@ -136,8 +151,9 @@ class Baseline:
         self.matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(texts).toarray()
 
     def run(self, threshold: float) -> dict[str, str]:
-        model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                        distance_threshold=threshold, compute_full_tree=True)
+        model = AgglomerativeClustering(
+            n_clusters=None, metric="cosine", linkage="average", distance_threshold=threshold, compute_full_tree=True
+        )
         labels = model.fit_predict(self.matrix)
         return {i: str(label) for i, label in zip(self.ids, labels)}
 
@@ -155,6 +171,7 @@ def tune(run, grid, gold) -> tuple[float, float]:
 
 # ----------------------------------------------------------------------------- benchmark
 
+
 def ecb_benchmark(quick: bool) -> list[tuple]:
     articles, gold, topic, empty = load_ecb()
     vectors = {a.id: features(a) for a in articles}
@@ -170,8 +187,16 @@ def ecb_benchmark(quick: bool) -> list[tuple]:
         train_gold = {a.id: gold[a.id] for a in train}
 
         def our_f1(t: float) -> float:  # mean over 2 orders: the threshold should not fit one order
-            return float(np.mean([bcubed(ours(shuffled(train, 100 + s), DEFAULT_PARAMS.replace(threshold=t),
-                                              vectors), train_gold)[2] for s in range(2)]))
+            return float(
+                np.mean(
+                    [
+                        bcubed(
+                            ours(shuffled(train, 100 + s), DEFAULT_PARAMS.replace(threshold=t), vectors), train_gold
+                        )[2]
+                        for s in range(2)
+                    ]
+                )
+            )
 
         t_ours, _ = tune(our_f1, our_grid, train_gold)
         base_train = Baseline(train)
@@ -182,8 +207,10 @@ def ecb_benchmark(quick: bool) -> list[tuple]:
             run = ours(shuffled(test, s), DEFAULT_PARAMS.replace(threshold=t_ours), vectors)
             pooled_ours[s].update({k: f"{fold}:{v}" for k, v in run.items()})
         pooled_base.update({k: f"{fold}:{v}" for k, v in Baseline(test).run(t_base).items()})
-        print(f"  fold {fold}: {len(test)} held-out articles, threshold ours {t_ours} / baseline {t_base}",
-              file=sys.stderr)
+        print(
+            f"  fold {fold}: {len(test)} held-out articles, threshold ours {t_ours} / baseline {t_base}",
+            file=sys.stderr,
+        )
     ours_scores = np.array([bcubed(pooled_ours[s], gold) for s in orders])
     base_scores = bcubed(pooled_base, gold)
 
@@ -199,10 +226,16 @@ def ecb_benchmark(quick: bool) -> list[tuple]:
         ("ECB+ leave-topics-out (5 folds), BCubed P", fmt(ours_scores[:, 0]), f"{base_scores[0]:.3f}"),
         ("ECB+ leave-topics-out (5 folds), BCubed R", fmt(ours_scores[:, 1]), f"{base_scores[1]:.3f}"),
         ("ECB+ leave-topics-out (5 folds), BCubed F1", fmt(ours_scores[:, 2]), f"{base_scores[2]:.3f}"),
-        ("  thresholds chosen per fold", " ".join(f"{t:g}" for t in chosen_ours),
-         " ".join(f"{t:g}" for t in chosen_base)),
-        (f"ECB+ all 35 topics at once, in-sample, BCubed F1 (θ {DEFAULT_PARAMS.threshold:g} / {all_t_base:g})",
-         fmt(all_ours[:, 2]), f"{all_base[2]:.3f}"),
+        (
+            "  thresholds chosen per fold",
+            " ".join(f"{t:g}" for t in chosen_ours),
+            " ".join(f"{t:g}" for t in chosen_base),
+        ),
+        (
+            f"ECB+ all 35 topics at once, in-sample, BCubed F1 (θ {DEFAULT_PARAMS.threshold:g} / {all_t_base:g})",
+            fmt(all_ours[:, 2]),
+            f"{all_base[2]:.3f}",
+        ),
         ("ECB+ articles scored (empty text left out)", f"{len(articles)} ({empty} out)", f"{len(articles)}"),
     ]
     return rows, chosen_base
@@ -219,8 +252,11 @@ def t17_benchmark(quick: bool, chosen_base: list[float]) -> list[tuple]:
     rows = []
     runs = {}
     for copies in (1, 4):
-        corpus = [replace(a, id=f"{a.id}.{k}" if k else a.id, published=a.published + timedelta(days=730 * k))
-                  for k in range(copies) for a in base]
+        corpus = [
+            replace(a, id=f"{a.id}.{k}" if k else a.id, published=a.published + timedelta(days=730 * k))
+            for k in range(copies)
+            for a in base
+        ]
         corpus.sort(key=lambda a: (a.published, a.id))
         start = time.perf_counter()
         vectors = {a.id: features(a) for a in corpus}
@@ -228,22 +264,31 @@ def t17_benchmark(quick: bool, chosen_base: list[float]) -> list[tuple]:
         runs[copies] = ours(corpus, DEFAULT_PARAMS, vectors, batch=64)
         done = time.perf_counter()
         stories = len(set(runs[copies].values()))
-        rows.append((f"T17 {copies}× ({len(corpus)} articles): articles/s features | assign | stories",
-                     f"{len(corpus) / (featured - start):.0f} | {len(corpus) / (done - featured):.0f} | {stories}",
-                     ""))
+        rows.append(
+            (
+                f"T17 {copies}× ({len(corpus)} articles): articles/s features | assign | stories",
+                f"{len(corpus) / (featured - start):.0f} | {len(corpus) / (done - featured):.0f} | {stories}",
+                "",
+            )
+        )
         if copies == 1:
             start = time.perf_counter()
             bl = Baseline(corpus)
             labels = bl.run(float(np.mean(chosen_base)))
-            rows[-1] = rows[-1][:2] + (f"{len(corpus) / (time.perf_counter() - start):.0f} (whole run) | "
-                                       f"{len(set(labels.values()))}",)
+            rows[-1] = rows[-1][:2] + (
+                f"{len(corpus) / (time.perf_counter() - start):.0f} (whole run) | {len(set(labels.values()))}",
+            )
             reference_vectors, reference_corpus = vectors, corpus
             undated = [replace(a, published=None, published_source=None) for a in corpus]
             start = time.perf_counter()
             runs["undated"] = ours(undated, DEFAULT_PARAMS, vectors, batch=64)
-            rows.append(("T17 1×, undated mode: assign articles/s | stories",
-                         f"{len(corpus) / (time.perf_counter() - start):.0f} | {len(set(runs['undated'].values()))}",
-                         ""))
+            rows.append(
+                (
+                    "T17 1×, undated mode: assign articles/s | stories",
+                    f"{len(corpus) / (time.perf_counter() - start):.0f} | {len(set(runs['undated'].values()))}",
+                    "",
+                )
+            )
     reference = ours(reference_corpus, DEFAULT_PARAMS, reference_vectors, batch=1)
     for size in (64, 512):
         other = ours(reference_corpus, DEFAULT_PARAMS, reference_vectors, batch=size)
@@ -255,8 +300,13 @@ def t17_benchmark(quick: bool, chosen_base: list[float]) -> list[tuple]:
     for seed in range(3 if not quick else 1):
         order = [a for d in sorted(by_day) for a in shuffled(by_day[d], seed)]
         values.append(agreement(ours(order, DEFAULT_PARAMS, reference_vectors, batch=1), reference))
-    rows.append(("T17 1× agreement, shuffled within each day (3 seeds)",
-                 f"{np.mean(values):.3f} [{min(values):.3f}–{max(values):.3f}]", ""))
+    rows.append(
+        (
+            "T17 1× agreement, shuffled within each day (3 seeds)",
+            f"{np.mean(values):.3f} [{min(values):.3f}–{max(values):.3f}]",
+            "",
+        )
+    )
     return rows
 
 
@@ -266,7 +316,9 @@ def write_background(min_fraction: float = 0.005) -> None:
     df: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     counts: dict[str, int] = defaultdict(int)
     for path in sorted(T17.glob("*/InputDocs/*/*.txt")):
-        text = "\n".join(l.strip() for l in path.read_text("utf-8", errors="replace").splitlines() if l.strip())
+        text = "\n".join(
+            line.strip() for line in path.read_text("utf-8", errors="replace").splitlines() if line.strip()
+        )
         if not text:
             continue
         topic = path.relative_to(T17).parts[0].split("_")[0]
@@ -282,9 +334,11 @@ def write_background(min_fraction: float = 0.005) -> None:
         if value >= min_fraction:
             table[term] = round(value, 4)
     target = weights.path("background")
-    background = {"source": f"t17-dev, median over its {len(topics)} topics of the fraction of articles "
-                            f"containing the term; terms at >= {min_fraction:g} only",
-                  "df": table}
+    background = {
+        "source": f"t17-dev, median over its {len(topics)} topics of the fraction of articles "
+        f"containing the term; terms at >= {min_fraction:g} only",
+        "df": table,
+    }
     target.write_text(json.dumps(background, indent=1) + "\n", "utf-8")
     print(f"{len(table)} background terms written to {target}", file=sys.stderr)
 
@@ -292,8 +346,11 @@ def write_background(min_fraction: float = 0.005) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="coarser grids, fewer orders, 1/4 of T17")
-    parser.add_argument("--write-background", action="store_true",
-                        help="rebuild the background document frequencies from T17 dev, then stop")
+    parser.add_argument(
+        "--write-background",
+        action="store_true",
+        help="rebuild the background document frequencies from T17 dev, then stop",
+    )
     args = parser.parse_args()
     if args.write_background:
         write_background()
@@ -307,10 +364,12 @@ def main() -> None:
     print("-" * (width + w1 + 40))
     for name, a, b in rows:
         print(f"{name:<{width}}  {a:<{w1}}  {b}")
-    print(f"\n(bench ran in {time.perf_counter() - started:.0f} s; params: {json.dumps(DEFAULT_PARAMS.__class__.__name__)} "
-          f"threshold={DEFAULT_PARAMS.threshold:g}, window={DEFAULT_PARAMS.window_days} days, "
-          f"background IDF worth {DEFAULT_PARAMS.background_documents:g} articles, "
-          f"entity weight {DEFAULT_PARAMS.entity_weight:g})")
+    print(
+        f"\n(bench ran in {time.perf_counter() - started:.0f} s; params: {json.dumps(DEFAULT_PARAMS.__class__.__name__)} "
+        f"threshold={DEFAULT_PARAMS.threshold:g}, window={DEFAULT_PARAMS.window_days} days, "
+        f"background IDF worth {DEFAULT_PARAMS.background_documents:g} articles, "
+        f"entity weight {DEFAULT_PARAMS.entity_weight:g})"
+    )
 
 
 if __name__ == "__main__":

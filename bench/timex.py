@@ -16,6 +16,7 @@ Scoring (DATE expressions only):
 - dateparser: search_dates with RELATIVE_BASE = DCT; its value is the parsed day
   (YYYY-MM-DD), as a day-only normaliser would store it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,14 +47,14 @@ def load(path: Path) -> Doc:
     raw = path.read_text(encoding="utf-8")
     dct_m = re.search(r"<DCT>.*?value=\"(\d{4}-\d\d-\d\d)", raw, re.S)
     dct = datetime.date.fromisoformat(dct_m[1])
-    body = raw[raw.index("<TEXT>") + len("<TEXT>"):raw.index("</TEXT>")]
+    body = raw[raw.index("<TEXT>") + len("<TEXT>") : raw.index("</TEXT>")]
     parts: list[str] = []
     pos = 0
     length = 0
     gold: list[tuple[int, int, str, str]] = []
     open_timex: tuple[int, dict[str, str]] | None = None
     for m in _TAG.finditer(body):
-        chunk = body[pos:m.start()]
+        chunk = body[pos : m.start()]
         parts.append(chunk)
         length += len(chunk)
         pos = m.end()
@@ -103,8 +104,9 @@ def score(docs: list[Doc], preds: dict[str, list[tuple[int, int, str]]]) -> dict
     for doc in docs:
         gold = [g for g in doc.gold if g[2] == "DATE"]
         other = [g for g in doc.gold if g[2] != "DATE"]
-        pred = [p for p in preds[doc.name]
-                if any(overlaps(p, g) for g in gold) or not any(overlaps(p, o) for o in other)]
+        pred = [
+            p for p in preds[doc.name] if any(overlaps(p, g) for g in gold) or not any(overlaps(p, o) for o in other)
+        ]
         n_gold += len(gold)
         n_pred += len(pred)
         strict += sum(1 for p in pred if any(p[0] == g[0] and p[1] == g[1] for g in gold))
@@ -129,10 +131,18 @@ def score(docs: list[Doc], preds: dict[str, list[tuple[int, int, str]]]) -> dict
         return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
     return {
-        "gold": n_gold, "pred": n_pred, "strict": strict, "relaxed": relaxed, "value_ok": value_ok,
-        "value_tp": value_tp, "strict_f1": f1(strict)[2], "relaxed_f1": f1(relaxed)[2],
-        "value_acc": value_ok / relaxed if relaxed else 0.0, "value_p": f1(value_tp)[0],
-        "value_r": f1(value_tp)[1], "value_f1": f1(value_tp)[2],
+        "gold": n_gold,
+        "pred": n_pred,
+        "strict": strict,
+        "relaxed": relaxed,
+        "value_ok": value_ok,
+        "value_tp": value_tp,
+        "strict_f1": f1(strict)[2],
+        "relaxed_f1": f1(relaxed)[2],
+        "value_acc": value_ok / relaxed if relaxed else 0.0,
+        "value_p": f1(value_tp)[0],
+        "value_r": f1(value_tp)[1],
+        "value_f1": f1(value_tp)[2],
     }
 
 
@@ -161,27 +171,32 @@ def main() -> None:
                     if g[2] != "DATE":
                         continue
                     hit = [p for p in preds[d.name] if overlaps(p, g)]
-                    got = ",".join(f"{d.text[p[0]:p[1]]!r}={p[2]}" for p in hit) or "MISSED"
+                    got = ",".join(f"{d.text[p[0] : p[1]]!r}={p[2]}" for p in hit) or "MISSED"
                     if not hit or all(p[2] != g[3] for p in hit):
-                        print(f"  {d.name}: gold {d.text[g[0]:g[1]]!r}={g[3]}  ours {got}")
-                gold_dates = [g for g in d.gold if g[2] == "DATE"]
+                        print(f"  {d.name}: gold {d.text[g[0] : g[1]]!r}={g[3]}  ours {got}")
                 for p in preds[d.name]:
                     if not any(overlaps(p, g) for g in d.gold):
-                        print(f"  {d.name}: spurious {d.text[p[0]:p[1]]!r}={p[2]}")
+                        print(f"  {d.name}: spurious {d.text[p[0] : p[1]]!r}={p[2]}")
 
-    print(f"timex-dev: {len(docs)} documents; gold TIMEX3 by type: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(types.items()))
-          + " (DATE scored; predictions overlapping only TIME/DURATION/SET are not counted)")
-    header = ("| system | predicted | strict extent F1 | relaxed extent F1 | value acc. (of matched) "
-              "| value P | value R | **value F1** | docs/s |")
+    print(
+        f"timex-dev: {len(docs)} documents; gold TIMEX3 by type: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(types.items()))
+        + " (DATE scored; predictions overlapping only TIME/DURATION/SET are not counted)"
+    )
+    header = (
+        "| system | predicted | strict extent F1 | relaxed extent F1 | value acc. (of matched) "
+        "| value P | value R | **value F1** | docs/s |"
+    )
     print(header)
     print("|" + "---|" * 9)
     for name, s, speed in rows:
-        print(f"| {name} | {s['pred']} | {s['strict_f1']:.3f} ({s['strict']}/{s['gold']}) "
-              f"| {s['relaxed_f1']:.3f} ({s['relaxed']}/{s['gold']}) "
-              f"| {s['value_acc']:.3f} ({s['value_ok']}/{s['relaxed']}) "
-              f"| {s['value_p']:.3f} ({s['value_tp']}/{s['pred']}) | {s['value_r']:.3f} ({s['value_tp']}/{s['gold']}) "
-              f"| **{s['value_f1']:.3f}** | {speed:,.0f} |")
+        print(
+            f"| {name} | {s['pred']} | {s['strict_f1']:.3f} ({s['strict']}/{s['gold']}) "
+            f"| {s['relaxed_f1']:.3f} ({s['relaxed']}/{s['gold']}) "
+            f"| {s['value_acc']:.3f} ({s['value_ok']}/{s['relaxed']}) "
+            f"| {s['value_p']:.3f} ({s['value_tp']}/{s['pred']}) | {s['value_r']:.3f} ({s['value_tp']}/{s['gold']}) "
+            f"| **{s['value_f1']:.3f}** | {speed:,.0f} |"
+        )
     print("Target: value F1 >= 0.82 (HeidelTime reference 0.78 over all of TempEval-3).")
 
 

@@ -22,12 +22,12 @@ Systems, all in the same run:
 Deps (not in the project): pip install --no-deps tilse==0.2.1 && pip install scipy nltk.
 The Perl ROUGE-1.5.5 that tilse ships needs: apt-get install -y libxml-parser-perl libwww-perl.
 """
+
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
-import math
 import random
 import re
 import sys
@@ -47,10 +47,24 @@ DATA = ROOT.parent / "shared" / "data" / "t17-dev"
 WEIGHTS = weights.path("timeline")
 
 PUBLISHED = {  # whole Timeline17 (test topics), as published
-    "DATEWISE": {"concat_r1": None, "concat_r2": None, "agree_r1": None, "agree_r2": None,
-                 "align_r1": .120, "align_r2": .035, "date_f1": .544},
-    "SUnSET": {"concat_r1": None, "concat_r2": None, "agree_r1": None, "agree_r2": None,
-               "align_r1": .136, "align_r2": .044, "date_f1": .576},
+    "DATEWISE": {
+        "concat_r1": None,
+        "concat_r2": None,
+        "agree_r1": None,
+        "agree_r2": None,
+        "align_r1": 0.120,
+        "align_r2": 0.035,
+        "date_f1": 0.544,
+    },
+    "SUnSET": {
+        "concat_r1": None,
+        "concat_r2": None,
+        "agree_r1": None,
+        "agree_r2": None,
+        "align_r1": 0.136,
+        "align_r2": 0.044,
+        "date_f1": 0.576,
+    },
 }
 METRICS = ["concat_r1", "concat_r2", "agree_r1", "agree_r2", "align_r1", "align_r2", "date_f1"]
 
@@ -78,19 +92,31 @@ except ImportError:
     _timex = None
     TIMEX = "bench stand-in (regex)"
 
-    _MONTHS = {m: i + 1 for i, m in enumerate(
-        "january february march april may june july august september october november december".split())}
+    _MONTHS = {
+        m: i + 1
+        for i, m in enumerate(
+            "january february march april may june july august september october november december".split()
+        )
+    }
     _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
     _MONTHS["sept"] = 9
-    _MON = r"(january|february|march|april|may|june|july|august|september|october|november|december|" \
-           r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+    _MON = (
+        r"(january|february|march|april|may|june|july|august|september|october|november|december|"
+        r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+    )
     _MD = re.compile(r"\b" + _MON + r" (\d{1,2})(?:st|nd|rd|th)?\b(?: ,? ?(\d{4})\b)?", re.I)
     _DM = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? (?:of )?" + _MON + r"(?: ,? ?(\d{4})\b)?", re.I)
     _WD = {w: i for i, w in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
-    _WDRE = re.compile(r"\b(last |next |this |on |since |until |by )?(monday|tuesday|wednesday|thursday|"
-                       r"friday|saturday|sunday)\b", re.I)
-    _REL = re.compile(r"\b(yesterday|today|tonight|last night|this morning|this afternoon|"
-                      r"this evening|tomorrow)\b", re.I)
+    _WDRE = re.compile(
+        r"\b(last |next |this |on |since |until |by )?(monday|tuesday|wednesday|thursday|"
+        r"friday|saturday|sunday)\b",
+        re.I,
+    )
+    _REL = re.compile(
+        r"\b(yesterday|today|tonight|last night|this morning|this afternoon|"
+        r"this evening|tomorrow)\b",
+        re.I,
+    )
     _FUTURE = re.compile(r"\b(will|'ll|shall|expected to|plans? to|is to|are to|due to)\b", re.I)
 
     def _mk(y: int, m: int, d: int) -> dt.date | None:
@@ -184,9 +210,19 @@ def load_topics(data: Path):
                     refs = referenced_days(lines, pub)
                     aid = f"{d.name}/{day_dir.name}/{f.name}"
                     for i, (ln, ds) in enumerate(zip(lines, refs)):
-                        sents.append(tlm.Sentence(
-                            text=ln, article=aid, source=outlet, url=None, title=None, published=pub,
-                            dates=tuple(ds), position=i, tokens=tlm.terms(ln)))
+                        sents.append(
+                            tlm.Sentence(
+                                text=ln,
+                                article=aid,
+                                source=outlet,
+                                url=None,
+                                title=None,
+                                published=pub,
+                                dates=tuple(ds),
+                                position=i,
+                                tokens=tlm.terms(ln),
+                            )
+                        )
             for tf in sorted((d / "timelines").glob("*.txt")):
                 tls.append((f"{d.name}/{tf.name}", parse_timeline(tf)))
         topics[topic] = {"sentences": sents, "timelines": tls}
@@ -302,8 +338,12 @@ SENTENCE_GRID = [
     {},  # the hand-set defaults
     {"pub_lag": 1, "lead": 2, "max_tokens": 30, "sentence": {"long": 0.3, "referenced": -0.1}},
     {"pub_lag": 1, "lead": 6, "knee": False, "sentence": {"lead": 0.0, "long": 0.3}},
-    *({"pub_lag": 1, "lead": lead, "max_tokens": longest, "sentence": {"lead": 0.0, "long": 0.3, "referenced": ref}}
-      for lead in (6, 10) for longest in (30, 45) for ref in (0.15, -0.1)),
+    *(
+        {"pub_lag": 1, "lead": lead, "max_tokens": longest, "sentence": {"lead": 0.0, "long": 0.3, "referenced": ref}}
+        for lead in (6, 10)
+        for longest in (30, 45)
+        for ref in (0.15, -0.1)
+    ),
 ]
 
 
@@ -333,16 +373,22 @@ def choose_sentence_params(topics, train_topics, base, scorer):
 class Scorer:
     def __init__(self, mode: str):
         from tilse.evaluation import rouge
-        self.ev = rouge.TimelineRougeEvaluator(measures=["rouge_1", "rouge_2"],
-                                               rouge_computation="original" if mode == "perl" else "reimpl")
+
+        self.ev = rouge.TimelineRougeEvaluator(
+            measures=["rouge_1", "rouge_2"], rouge_computation="original" if mode == "perl" else "reimpl"
+        )
 
     def score(self, pred: dict, ref: dict) -> dict[str, tuple[float, float]]:
         from tilse.data.timelines import GroundTruth, Timeline
+
         to_dt = lambda m: {dt.datetime(d.year, d.month, d.day): s for d, s in m.items() if s}  # noqa: E731
         p, g = Timeline(to_dt(pred)), GroundTruth([Timeline(to_dt(ref))])
         out = {}
-        for name, fn in (("concat", self.ev.evaluate_concat), ("agree", self.ev.evaluate_agreement),
-                         ("align", self.ev.evaluate_align_date_content_costs_many_to_one)):
+        for name, fn in (
+            ("concat", self.ev.evaluate_concat),
+            ("agree", self.ev.evaluate_agreement),
+            ("align", self.ev.evaluate_align_date_content_costs_many_to_one),
+        ):
             r = fn(p, g)
             out[f"{name}_r1"] = (r["rouge_1"]["precision"], r["rouge_1"]["recall"])
             out[f"{name}_r2"] = (r["rouge_2"]["precision"], r["rouge_2"]["recall"])
@@ -379,9 +425,12 @@ def main() -> int:
     t0 = time.time()
     topics = load_topics(args.data)
     n_sent = sum(len(t["sentences"]) for t in topics.values())
-    print(f"loaded {len(topics)} topics, {n_sent} sentences, "
-          f"{sum(len(t['timelines']) for t in topics.values())} timelines in {time.time() - t0:.1f}s; "
-          f"referenced days: {TIMEX}", file=sys.stderr)
+    print(
+        f"loaded {len(topics)} topics, {n_sent} sentences, "
+        f"{sum(len(t['timelines']) for t in topics.values())} timelines in {time.time() - t0:.1f}s; "
+        f"referenced days: {TIMEX}",
+        file=sys.stderr,
+    )
     extra = json.loads(args.params.read_text()) if args.params else {}
 
     # Date-ranker training examples, one per reference timeline.
@@ -448,8 +497,10 @@ def main() -> int:
             print(f"  {topic} {name}: N={n} K={k} sentences={len(pool)}", file=sys.stderr)
 
     for m in modes:
-        print(f"\n## Timeline17 dev, news-tls protocol, ROUGE = {'Perl ROUGE-1.5.5' if m == 'perl' else 'tilse reimpl'}"
-              f" (referenced days: {TIMEX})\n")
+        print(
+            f"\n## Timeline17 dev, news-tls protocol, ROUGE = {'Perl ROUGE-1.5.5' if m == 'perl' else 'tilse reimpl'}"
+            f" (referenced days: {TIMEX})\n"
+        )
         head = "| system | topic | " + " | ".join(METRICS) + " |"
         print(head)
         print("|" + "---|" * (len(METRICS) + 2))
@@ -458,12 +509,17 @@ def main() -> int:
                 avg = average(results[m][s][topic])
                 print(f"| {s} | {topic} | " + " | ".join(f"{avg[x]:.3f}" for x in METRICS) + " |")
         for name, fig in PUBLISHED.items():
-            print(f"| {name} (published, whole T17) | T17 | " +
-                  " | ".join("—" if fig[x] is None else f"{fig[x]:.3f}" for x in METRICS) + " |")
+            print(
+                f"| {name} (published, whole T17) | T17 | "
+                + " | ".join("—" if fig[x] is None else f"{fig[x]:.3f}" for x in METRICS)
+                + " |"
+            )
     if timing:
         big = max(timing, key=lambda t: t[1])
-        print(f"\nsummarise time: max {big[1] * 1000:.0f} ms on {big[0]} sentences; "
-              f"mean {1000 * sum(t for _, t in timing) / len(timing):.0f} ms")
+        print(
+            f"\nsummarise time: max {big[1] * 1000:.0f} ms on {big[0]} sentences; "
+            f"mean {1000 * sum(t for _, t in timing) / len(timing):.0f} ms"
+        )
     print(f"\nshipped date weights: {json.dumps(shipped_params['date_weights'])} bias {shipped_params['date_bias']}")
     return 0
 

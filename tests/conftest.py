@@ -4,6 +4,7 @@ Helpers that hypothesis tests need are plain functions exposed through
 session-scoped fixtures, so they never trip hypothesis' function-scoped
 fixture health check.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -31,8 +32,10 @@ def shared_missing(folder: Path = SEEDS) -> str | None:
     """The skip reason when `folder` (../shared/seeds by default) is absent, else None."""
     if folder.is_dir() and any(folder.iterdir()):
         return None
-    return (f"../shared not found at {SHARED if not SHARED.is_dir() else folder}: "
-            "seed and benchmark tests need it (set DATELINE_SHARED)")
+    return (
+        f"../shared not found at {SHARED if not SHARED.is_dir() else folder}: "
+        "seed and benchmark tests need it (set DATELINE_SHARED)"
+    )
 
 
 def require_shared(folder: Path = SEEDS) -> Path:
@@ -51,13 +54,15 @@ def seed_path(prefix: str) -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "shared: needs ../shared (seeds or benchmark data); skipped, "
-                                       "with one reason, when it is absent")
+    config.addinivalue_line(
+        "markers", "shared: needs ../shared (seeds or benchmark data); skipped, with one reason, when it is absent"
+    )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("shared"):
         require_shared()
+
 
 # Sentences that read like news so that the cleaner keeps them as body text.
 SENTENCES = (
@@ -81,9 +86,11 @@ def article_text(n: int, sentences: int = 3, title: bool = True) -> str:
 def article_html(n: int, title: str | None = None) -> str:
     title = title or f"Harbour channel update number {n}"
     paragraphs = "".join(f"<p>{line}</p>" for line in article_text(n, 4, title=False).split("\n\n"))
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
-            f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{paragraphs}</article>"
-            "<footer>Contact us</footer></body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+        f"<body><nav><a href='/'>Home</a></nav><article><h1>{title}</h1>{paragraphs}</article>"
+        "<footer>Contact us</footer></body></html>"
+    )
 
 
 def write(path: Path, data: bytes | str) -> Path:
@@ -109,8 +116,9 @@ def jsonl(objects: Iterable[object | str]) -> str:
     return "".join((o if isinstance(o, str) else json.dumps(o)) + "\n" for o in objects)
 
 
-def write_warc(path: Path, pages: Sequence[tuple[str, str, str]], compress: bool = False,
-               with_requests: bool = True) -> Path:
+def write_warc(
+    path: Path, pages: Sequence[tuple[str, str, str]], compress: bool = False, with_requests: bool = True
+) -> Path:
     """A WARC of (url, body, content type) response records, each after a request record."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
@@ -124,8 +132,7 @@ def write_warc(path: Path, pages: Sequence[tuple[str, str, str]], compress: bool
                 writer.write_record(writer.create_warc_record(url, "request", http_headers=request))
             headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
             payload = io.BytesIO(body.encode("utf-8"))
-            writer.write_record(writer.create_warc_record(url, "response", payload=payload,
-                                                          http_headers=headers))
+            writer.write_record(writer.create_warc_record(url, "response", payload=payload, http_headers=headers))
     return path
 
 
@@ -180,12 +187,22 @@ def small_corpus(tmp_path: Path) -> Path:
     write(root / "wire" / "a.txt", article_text(1))
     write(root / "wire" / "b.txt", article_text(2))
     write(root / "pages" / "c.html", article_html(3))
-    write(root / "exports" / "d.jsonl", jsonl([
-        {"id": "d1", "url": "https://www.theguardian.com/world/d1", "title": "Channel reopens",
-         "text": article_text(4, title=False), "published": "2021-03-29"},
-        "{not json",
-        {"id": "d3", "source": "Reuters", "text": article_text(5, title=False)},
-    ]))
+    write(
+        root / "exports" / "d.jsonl",
+        jsonl(
+            [
+                {
+                    "id": "d1",
+                    "url": "https://www.theguardian.com/world/d1",
+                    "title": "Channel reopens",
+                    "text": article_text(4, title=False),
+                    "published": "2021-03-29",
+                },
+                "{not json",
+                {"id": "d3", "source": "Reuters", "text": article_text(5, title=False)},
+            ]
+        ),
+    )
     write(root / "junk" / "empty.txt", b"")
     write(root / "junk" / ".DS_Store", b"\x00\x00\x00\x01Bud1\x00\x00")
     return root

@@ -1,4 +1,5 @@
 """The HTTP API of `dateline serve` (docs/api.md) over the seeds: every endpoint, bad input, uploads, the server."""
+
 from __future__ import annotations
 
 import csv
@@ -26,9 +27,11 @@ SEED_DATES = ("2018-12-28", "2021-03-17", "2021-03-20", "2021-06-16", "2021-07-1
 LIST_FIELDS = {"id", "title", "source", "published", "published_source", "url", "story", "duplicate_of", "language"}
 TOKEN = "correct horse battery staple"
 HOSTILE = "<img src=x onerror=alert(1)>"
-NEWS = ("The harbour authority said on Monday that the northern channel would reopen to cargo traffic after three "
-        "days of dredging work. Officials told reporters that ships waiting at anchor would be allowed through in "
-        "the order they arrived at the port.")
+NEWS = (
+    "The harbour authority said on Monday that the northern channel would reopen to cargo traffic after three "
+    "days of dredging work. Officials told reporters that ships waiting at anchor would be allowed through in "
+    "the order they arrived at the port."
+)
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +73,7 @@ def wait_for(client: TestClient, job: str, timeout: float = 120) -> dict:
 
 # --- timeline ---------------------------------------------------------------------------------
 
+
 def test_timeline_is_the_python_apis(client, corpus):
     data = ok(client, "/api/timeline", q="Antonov")
     dates = [entry["date"] for entry in data["entries"]]
@@ -82,25 +86,29 @@ def test_timeline_is_the_python_apis(client, corpus):
 
 
 def test_timeline_bounds(client):
-    data = ok(client, "/api/timeline", **{"from": "2021-01-01", "to": "2021-03-31", "max_dates": 2,
-                                          "sentences_per_date": 2})
+    data = ok(
+        client, "/api/timeline", **{"from": "2021-01-01", "to": "2021-03-31", "max_dates": 2, "sentences_per_date": 2}
+    )
     assert 1 <= len(data["entries"]) <= 2
     assert all("2021-01-01" <= e["date"] <= "2021-03-31" for e in data["entries"])
     assert all(len(e["sentences"]) <= 2 for e in data["entries"])
     assert ok(client, "/api/timeline", q="", **{"from": ""})["query"] == ""  # blank fields mean none
 
 
-@pytest.mark.parametrize("fmt, media, check", [
-    ("json", "application/json", lambda body: json.loads(body)["query"] == "Antonov"),
-    ("md", "text/markdown", lambda body: body.startswith("# Timeline: Antonov")),
-    ("html", "text/html", lambda body: "<ol class='timeline'>" in body and "<script" not in body),
-    ("timelinejs", "application/json", lambda body: len(json.loads(body)["events"]) >= 5),
-])
+@pytest.mark.parametrize(
+    "fmt, media, check",
+    [
+        ("json", "application/json", lambda body: json.loads(body)["query"] == "Antonov"),
+        ("md", "text/markdown", lambda body: body.startswith("# Timeline: Antonov")),
+        ("html", "text/html", lambda body: "<ol class='timeline'>" in body and "<script" not in body),
+        ("timelinejs", "application/json", lambda body: len(json.loads(body)["events"]) >= 5),
+    ],
+)
 def test_timeline_exports(client, fmt, media, check):
     response = client.get("/api/timeline/export", params={"format": fmt, "q": "Antonov"})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith(media)
-    assert response.headers["content-disposition"].startswith("attachment; filename=\"timeline-antonov.")
+    assert response.headers["content-disposition"].startswith('attachment; filename="timeline-antonov.')
     assert check(response.text)
 
 
@@ -123,6 +131,7 @@ def test_export_file_name_keeps_nothing_odd_from_the_query(client):
 
 
 # --- articles -----------------------------------------------------------------------------------
+
 
 def test_articles_page_through_everything_oldest_first(client, corpus):
     expected = [a.id for a in corpus.articles()]
@@ -162,8 +171,9 @@ def test_article_view(client, corpus):
     view = ok(client, f"/api/articles/{canonical}")
     assert "Geneva" in view["text"] and view["source"] == "TASS" and view["published"] == "2021-07-13"
     assert view["story"]["id"] and "Geneva" in view["story"]["label"]
-    assert view["duplicates"] == [{"id": copy, "source": None, "url": None, "kind": "containment",
-                                   "score": pytest.approx(0.978, abs=0.01)}]
+    assert view["duplicates"] == [
+        {"id": copy, "source": None, "url": None, "kind": "containment", "score": pytest.approx(0.978, abs=0.01)}
+    ]
     assert "Anatoly Antonov" in view["entities"]
     assert "2021-06-16" in view["dates_referenced"]
     assert view["quotes"] and all(set(q) == {"text", "kind", "speaker", "sentence"} for q in view["quotes"])
@@ -173,6 +183,7 @@ def test_article_view(client, corpus):
 
 
 # --- stories, entities, quotes, attention, search ----------------------------------------------------
+
 
 def test_stories(client):
     everything = ok(client, "/api/stories")
@@ -199,8 +210,16 @@ def test_entities_autocomplete(client):
 def test_quotes(client):
     everything = ok(client, "/api/quotes", size=200)
     assert everything["total"] == len(everything["items"]) > 3
-    assert set(everything["items"][0]) == {"text", "kind", "speaker", "speaker_as_written", "article", "source",
-                                           "published", "sentence"}
+    assert set(everything["items"][0]) == {
+        "text",
+        "kind",
+        "speaker",
+        "speaker_as_written",
+        "article",
+        "source",
+        "published",
+        "sentence",
+    }
     antonov = ok(client, "/api/quotes", speaker="Antonov", size=200)
     assert antonov["items"] and {q["speaker"] for q in antonov["items"]} == {"Anatoly Antonov"}
     july = ok(client, "/api/quotes", **{"from": "2021-07-01", "to": "2021-07-31", "size": 200})
@@ -240,27 +259,31 @@ def test_search(client):
 
 # --- bad input: 4xx JSON naming the parameter -------------------------------------------------
 
-@pytest.mark.parametrize("url, status, message", [
-    ("/api/timeline?from=2021-13-01", 400, "from 2021-13-01: not a date (YYYY-MM-DD)"),
-    ("/api/articles?to=yesterday", 400, "to yesterday: not a date (YYYY-MM-DD)"),
-    ("/api/stories?from=2021-05-01&to=2021-01-01", 400, "from 2021-05-01 is after to 2021-01-01"),
-    ("/api/articles?page=-1", 400, "page -1: must be 1 or more"),
-    ("/api/articles?page=abc", 400, "page abc: not a whole number"),
-    ("/api/quotes?size=0", 400, "size 0: must be 1..200"),
-    ("/api/stories?size=500", 400, "size 500: must be 1..200"),
-    ("/api/entities?limit=0", 400, "limit 0: must be 1..200"),
-    ("/api/timeline?max_dates=0", 400, "max_dates 0: must be 1..500"),
-    ("/api/timeline?sentences_per_date=x", 400, "sentences_per_date x: not a whole number"),
-    ('/api/timeline?q="unbalanced', 400, "q: cannot search for '\"unbalanced': unterminated string"),
-    ('/api/articles?q="unbalanced', 400, "q: cannot search for"),
-    ('/api/attention?q="unbalanced', 400, "q: cannot search for"),
-    ("/api/search?q=NOT", 400, "q: cannot search for 'NOT'"),
-    ("/api/search?q=", 400, "q: give words to search for"),
-    ("/api/articles/0000000000000000", 404, "no article 0000000000000000"),
-    ("/api/jobs/nosuchjob", 404, "no job nosuchjob"),
-    ("/api/timeline/export?format=pdf", 400, "format pdf: choose one of md, json, csv, html, timelinejs"),
-    ("/api/nothing", 404, "not found: /api/nothing"),
-])
+
+@pytest.mark.parametrize(
+    "url, status, message",
+    [
+        ("/api/timeline?from=2021-13-01", 400, "from 2021-13-01: not a date (YYYY-MM-DD)"),
+        ("/api/articles?to=yesterday", 400, "to yesterday: not a date (YYYY-MM-DD)"),
+        ("/api/stories?from=2021-05-01&to=2021-01-01", 400, "from 2021-05-01 is after to 2021-01-01"),
+        ("/api/articles?page=-1", 400, "page -1: must be 1 or more"),
+        ("/api/articles?page=abc", 400, "page abc: not a whole number"),
+        ("/api/quotes?size=0", 400, "size 0: must be 1..200"),
+        ("/api/stories?size=500", 400, "size 500: must be 1..200"),
+        ("/api/entities?limit=0", 400, "limit 0: must be 1..200"),
+        ("/api/timeline?max_dates=0", 400, "max_dates 0: must be 1..500"),
+        ("/api/timeline?sentences_per_date=x", 400, "sentences_per_date x: not a whole number"),
+        ('/api/timeline?q="unbalanced', 400, "q: cannot search for '\"unbalanced': unterminated string"),
+        ('/api/articles?q="unbalanced', 400, "q: cannot search for"),
+        ('/api/attention?q="unbalanced', 400, "q: cannot search for"),
+        ("/api/search?q=NOT", 400, "q: cannot search for 'NOT'"),
+        ("/api/search?q=", 400, "q: give words to search for"),
+        ("/api/articles/0000000000000000", 404, "no article 0000000000000000"),
+        ("/api/jobs/nosuchjob", 404, "no job nosuchjob"),
+        ("/api/timeline/export?format=pdf", 400, "format pdf: choose one of md, json, csv, html, timelinejs"),
+        ("/api/nothing", 404, "not found: /api/nothing"),
+    ],
+)
 def test_bad_input_is_a_4xx_json_message(client, url, status, message):
     response = client.get(url)
     assert response.status_code == status, response.text
@@ -285,6 +308,7 @@ def test_an_unexpected_failure_is_json_with_the_headers(client, monkeypatch):
 
 
 # --- headers, the page, hosts ------------------------------------------------------------------
+
 
 def test_security_headers_everywhere_and_no_cors(client):
     for url in ("/api/timeline?q=Antonov", "/api/nothing", "/api/articles?page=0", "/openapi.json", "/"):
@@ -329,6 +353,7 @@ def test_hostile_text_comes_back_verbatim_as_json(client, corpus):
 
 # --- ingest ------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def uploads(tmp_path):
     """A server over an empty database, uploads enabled, 1 MB limit."""
@@ -357,15 +382,27 @@ def test_ingest_refuses_a_wrong_token(uploads, headers):
 
 
 def test_jsonl_upload_becomes_a_job_and_its_articles_appear(uploads):
-    body = json.dumps({"id": "h1", "title": HOSTILE, "source": "Harbour Times", "published": "2021-05-03",
-                       "text": NEWS}) + "\n" + "{not json\n"
-    response = uploads.post("/api/ingest", content=body.encode(),
-                            headers={**bearer(), "Content-Type": "application/x-ndjson"})
+    body = (
+        json.dumps({"id": "h1", "title": HOSTILE, "source": "Harbour Times", "published": "2021-05-03", "text": NEWS})
+        + "\n"
+        + "{not json\n"
+    )
+    response = uploads.post(
+        "/api/ingest", content=body.encode(), headers={**bearer(), "Content-Type": "application/x-ndjson"}
+    )
     assert response.status_code == 202
     assert response.json()["status"] == "queued" and response.json()["job"]
     status = wait_for(uploads, response.json()["job"])
-    assert status == {"job": response.json()["job"], "status": "done", "read": 2, "stored": 1, "unchanged": 0,
-                      "rejected": 1, "duplicates": 0, "error": None}
+    assert status == {
+        "job": response.json()["job"],
+        "status": "done",
+        "read": 2,
+        "stored": 1,
+        "unchanged": 0,
+        "rejected": 1,
+        "duplicates": 0,
+        "error": None,
+    }
     listed = ok(uploads, "/api/articles")
     assert listed["total"] == 1 and listed["items"][0]["title"] == HOSTILE  # verbatim: escaping is the page's job
     assert ok(uploads, f"/api/articles/{listed['items'][0]['id']}")["title"] == HOSTILE
@@ -376,29 +413,42 @@ def test_jsonl_upload_becomes_a_job_and_its_articles_appear(uploads):
 def test_a_kept_timeline_is_made_anew_after_an_ingest(uploads):
     def article(n: int, day: str) -> str:  # different words each: no article is a copy of another
         words = ["dredgers", "pilots", "tugboats", "inspectors"][n - 1]
-        return json.dumps({"id": f"t{n}", "source": "Harbour Times", "published": day,
-                           "text": f"The harbour {words} worked through the night on the {n}th berth. "
-                                   f"{words.capitalize()} from {n} companies joined the effort at the port."}) + "\n"
+        return (
+            json.dumps(
+                {
+                    "id": f"t{n}",
+                    "source": "Harbour Times",
+                    "published": day,
+                    "text": f"The harbour {words} worked through the night on the {n}th berth. "
+                    f"{words.capitalize()} from {n} companies joined the effort at the port.",
+                }
+            )
+            + "\n"
+        )
 
     def timeline() -> dict:
         return ok(uploads, "/api/timeline", sentences_per_date=2)
 
     assert timeline()["entries"] == []
-    first = uploads.post("/api/ingest", content=(article(1, "2021-05-03") + article(2, "2021-05-03")).encode(),
-                         headers=bearer())
+    first = uploads.post(
+        "/api/ingest", content=(article(1, "2021-05-03") + article(2, "2021-05-03")).encode(), headers=bearer()
+    )
     assert wait_for(uploads, first.json()["job"])["stored"] == 2
     before = timeline()
     assert [e["date"] for e in before["entries"]] == ["2021-05-03"]
     assert timeline() == before  # asked again: the kept one
-    later = uploads.post("/api/ingest", content=(article(3, "2021-06-09") + article(4, "2021-06-09")).encode(),
-                         headers=bearer())
+    later = uploads.post(
+        "/api/ingest", content=(article(3, "2021-06-09") + article(4, "2021-06-09")).encode(), headers=bearer()
+    )
     assert wait_for(uploads, later.json()["job"])["stored"] == 2
     assert [e["date"] for e in timeline()["entries"]] == ["2021-05-03", "2021-06-09"]
 
 
 def test_multipart_upload_keeps_files_inside_the_folder(uploads):
-    files = [("files", ("../../outside.txt", f"Harbour channel update\n\n{NEWS}\n".encode())),
-             ("files", ("notes.txt", f"Port notes for the week\n\n{NEWS} The mayor thanked the crews.\n".encode()))]
+    files = [
+        ("files", ("../../outside.txt", f"Harbour channel update\n\n{NEWS}\n".encode())),
+        ("files", ("notes.txt", f"Port notes for the week\n\n{NEWS} The mayor thanked the crews.\n".encode())),
+    ]
     response = uploads.post("/api/ingest", files=files, headers=bearer())
     assert response.status_code == 202, response.text
     status = wait_for(uploads, response.json()["job"])
@@ -433,8 +483,9 @@ def test_uploads_over_the_limit_are_refused(uploads):
         yield from chunks()
         yield b"\r\n--b0--\r\n"
 
-    response = uploads.post("/api/ingest", content=multipart(),
-                            headers={**bearer(), "Content-Type": "multipart/form-data; boundary=b0"})
+    response = uploads.post(
+        "/api/ingest", content=multipart(), headers={**bearer(), "Content-Type": "multipart/form-data; boundary=b0"}
+    )
     assert response.status_code == 413
 
 
@@ -445,6 +496,7 @@ def test_an_empty_upload_is_refused(uploads):
 
 
 # --- the command line --------------------------------------------------------------------------
+
 
 def test_serve_needs_an_existing_database(tmp_path):
     result = CliRunner().invoke(cli_app, ["serve", "--db", str(tmp_path / "missing.db")])
@@ -461,8 +513,13 @@ def test_serve_is_listed_in_help():
 
 def test_dateline_serve_really_serves(seeds_db):
     env = {k: v for k, v in os.environ.items() if k != "DATELINE_TOKEN"}
-    server = subprocess.Popen([sys.executable, "-m", "dateline.cli", "serve", "--db", seeds_db, "--port", "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dateline.cli", "serve", "--db", seeds_db, "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in server.stderr], daemon=True).start()
     try:
@@ -501,9 +558,19 @@ def wait_for_url(lines: queue.Queue, server: subprocess.Popen, timeout: float = 
     raise AssertionError(f"no URL printed within {timeout} s: {''.join(seen)}")
 
 
-@pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True),
-                                            ("localhost", True), ("0.0.0.0", False), ("::", False),
-                                            ("192.168.1.20", False), ("example.org", False)])
+@pytest.mark.parametrize(
+    "host, loopback",
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.20", False),
+        ("example.org", False),
+    ],
+)
 def test_only_loopback_hosts_serve_without_a_warning(host, loopback):
     from dateline.server import is_loopback
 

@@ -7,6 +7,7 @@ so the test uses /usr/bin/chromium (installed when missing and running as root; 
 that first). It runs with the rest of the suite; it is skipped only when Chromium is missing and
 cannot be installed because we are not root.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,15 @@ import dateline.corpus
 
 CHROMIUM = Path("/usr/bin/chromium")
 # no sandbox: tests run as root in containers; the rest keeps Chromium from calling home
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOT_COPY = Path("/tmp/dateline-screenshot.png")
 
 XSS_TITLE = "<img src=x onerror=alert(1)>"
@@ -40,14 +48,16 @@ HOSTILE = {
     "source": "Hostile Daily",
     "title": XSS_TITLE,
     "published": "2021-07-20",
-    "html": ("<html><head><title>&lt;img src=x onerror=alert(1)&gt;</title></head><body><article>"
-             "<h1>&lt;img src=x onerror=alert(1)&gt;</h1>"
-             "<p>ISMAILIA, July 20. Karim Nassar, the director of Canal Towage Company, said on Tuesday that "
-             "the company's tugs would take part in the widening of the southern section of the canal.</p>"
-             "<p>Nassar told reporters that the code &lt;script&gt;alert(3)&lt;/script&gt; had been found in "
-             "the company's web page on Tuesday afternoon.</p>"
-             "<p>The director said the company had received no answer to its questions about the attack.</p>"
-             "</article></body></html>"),
+    "html": (
+        "<html><head><title>&lt;img src=x onerror=alert(1)&gt;</title></head><body><article>"
+        "<h1>&lt;img src=x onerror=alert(1)&gt;</h1>"
+        "<p>ISMAILIA, July 20. Karim Nassar, the director of Canal Towage Company, said on Tuesday that "
+        "the company's tugs would take part in the widening of the southern section of the canal.</p>"
+        "<p>Nassar told reporters that the code &lt;script&gt;alert(3)&lt;/script&gt; had been found in "
+        "the company's web page on Tuesday afternoon.</p>"
+        "<p>The director said the company had received no answer to its questions about the attack.</p>"
+        "</article></body></html>"
+    ),
 }
 TIMEOUT_MS = 20_000
 
@@ -58,8 +68,9 @@ def chromium() -> Path:
         return CHROMIUM
     if os.geteuid() != 0:
         pytest.skip(f"{CHROMIUM} is missing and installing it needs root: apt-get install chromium")
-    install = subprocess.run("apt-get update -q && apt-get install -y -q chromium", shell=True,
-                             capture_output=True, text=True)
+    install = subprocess.run(
+        "apt-get update -q && apt-get install -y -q chromium", shell=True, capture_output=True, text=True
+    )
     if install.returncode != 0 or not CHROMIUM.exists():
         pytest.fail(f"could not install chromium: {install.stdout[-2000:]}{install.stderr[-2000:]}")
     return CHROMIUM
@@ -93,8 +104,13 @@ def dateline_command() -> list[str]:
 def server(hostile_db):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATELINE_TOKEN", "DATELINE_DB")}
-    process = subprocess.Popen([*dateline_command(), "serve", "--db", str(hostile_db), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [*dateline_command(), "serve", "--db", str(hostile_db), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_answers(url + "/api/stories", process)
@@ -145,8 +161,10 @@ def watch(page: Page) -> dict[str, list[str]]:
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda error: seen["errors"].append(str(error)))
     # the page works offline: every request goes to the dateline server (data: URLs never hit the network)
-    page.on("request", lambda request: request.url.startswith(("http://127.0.0.1:", "data:"))
-            or seen["elsewhere"].append(request.url))
+    page.on(
+        "request",
+        lambda request: request.url.startswith(("http://127.0.0.1:", "data:")) or seen["elsewhere"].append(request.url),
+    )
     page.on("console", lambda message: message.type == "error" and seen["console"].append(message.text))
     return seen
 
@@ -174,8 +192,7 @@ def api_json(server: str, path: str) -> dict:
         return json.load(response)
 
 
-def test_the_page_searches_shows_the_timeline_and_articles_and_keeps_hostile_text_inert(page, server, tmp_path,
-                                                                                         sample):
+def test_the_page_searches_shows_the_timeline_and_articles_and_keeps_hostile_text_inert(page, server, tmp_path, sample):
     seen = watch(page)
     page.goto(server + "/")
     article = page.locator("#article")
@@ -202,7 +219,8 @@ def test_the_page_searches_shows_the_timeline_and_articles_and_keeps_hostile_tex
 
     # an undated copy says where its date came from and lists every outlet that carried the text
     copy = page.locator("#articles .row", has=page.locator(".badge", has_text="copy")).filter(
-        has_text="Ever Given leaves the Suez Canal after compensation deal")
+        has_text="Ever Given leaves the Suez Canal after compensation deal"
+    )
     expect(copy).to_have_count(1)
     copy.click()
     expect(article.locator(".provenance")).to_have_text("inferred from a copy or its story")
@@ -235,7 +253,8 @@ def test_the_page_searches_shows_the_timeline_and_articles_and_keeps_hostile_tex
     sentence = box.locator(".sentence .text").first.inner_text()
     box.locator(".sentence").first.click()
     expect(article.locator(".headline")).to_have_text(
-        "Suez Canal Authority says it may seek around $1 billion in compensation")
+        "Suez Canal Authority says it may seek around $1 billion in compensation"
+    )
     expect(article.locator(".body")).to_contain_text("CAIRO, April 1 (Portside)")
     expect(article.locator(".body mark.chosen").first).to_be_visible()
     # one sentence may be marked in pieces, around the quote inside it

@@ -1,4 +1,5 @@
 """cli.py through Typer's runner: output shapes, $DATELINE_DB, and errors without tracebacks."""
+
 from __future__ import annotations
 
 import csv
@@ -8,8 +9,23 @@ from pathlib import Path
 
 import pytest
 
-ARTICLE_FIELDS = {"id", "external_id", "path", "url", "source", "title", "language", "published",
-                  "published_source", "modified", "text", "duplicate_of", "story", "entities", "dates_referenced"}
+ARTICLE_FIELDS = {
+    "id",
+    "external_id",
+    "path",
+    "url",
+    "source",
+    "title",
+    "language",
+    "published",
+    "published_source",
+    "modified",
+    "text",
+    "duplicate_of",
+    "story",
+    "entities",
+    "dates_referenced",
+}
 
 
 def run(runner, app, *args, env=None):
@@ -89,8 +105,11 @@ def test_articles_csv(runner, cli_app, ingested):
 
 
 def test_articles_filters(runner, cli_app, ingested):
-    rows = json.loads(run(runner, cli_app, "articles", "--db", ingested, "--json", "--from", "2021-03-01",
-                          "--to", "2021-03-31").stdout)
+    rows = json.loads(
+        run(
+            runner, cli_app, "articles", "--db", ingested, "--json", "--from", "2021-03-01", "--to", "2021-03-31"
+        ).stdout
+    )
     # d3 shares d1's text, so it may carry d1's date, but only as an inference
     assert [r["external_id"] for r in rows if r["published_source"] != "inferred"] == ["d1"]
     rows = json.loads(run(runner, cli_app, "articles", "--db", ingested, "--json", "--source", "the guardian").stdout)
@@ -113,8 +132,9 @@ def test_search_json(runner, cli_app, ingested):
     for hit in hits:
         assert set(hit) == {"id", "title", "source", "published", "snippet", "score"}
     assert json.loads(run(runner, cli_app, "search", "zzzznothing", "--db", ingested, "--json").stdout) == []
-    assert len(json.loads(run(runner, cli_app, "search", "harbour", "--db", ingested, "--json",
-                              "--limit", 1).stdout)) == 1
+    assert (
+        len(json.loads(run(runner, cli_app, "search", "harbour", "--db", ingested, "--json", "--limit", 1).stdout)) == 1
+    )
 
 
 def test_rejects_json(runner, cli_app, ingested, small_corpus):
@@ -157,12 +177,14 @@ def test_dateline_db_environment_variable(runner, cli_app, small_corpus, tmp_pat
     assert len(rows) == stored
     # --db wins over the environment
     other = tmp_path / "other.db"
-    rows = json.loads(run(runner, cli_app, "articles", "--json", "--db", other,
-                          env={"DATELINE_DB": str(env_db)}).stdout)
+    rows = json.loads(
+        run(runner, cli_app, "articles", "--json", "--db", other, env={"DATELINE_DB": str(env_db)}).stdout
+    )
     assert rows == []
 
 
 # --- errors ------------------------------------------------------------------
+
 
 def test_bad_date(runner, cli_app, db):
     result = run(runner, cli_app, "articles", "--db", db, "--from", "2021-13-01")
@@ -228,10 +250,13 @@ def test_bad_search_query(runner, cli_app, ingested, query):
     no_traceback(result)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--workers", "-1"], "--workers -1: must be 1 or more"),
-    (["--max-mb", "0"], "--max-mb 0.0: must be more than 0"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--workers", "-1"], "--workers -1: must be 1 or more"),
+        (["--max-mb", "0"], "--max-mb 0.0: must be more than 0"),
+    ],
+)
 def test_bad_ingest_options(runner, cli_app, small_corpus, db, args, message):
     result = run(runner, cli_app, "ingest", small_corpus, "--db", db, *args)
     assert result.exit_code == 2 and message in result.output
@@ -245,8 +270,9 @@ def test_bad_limit(runner, cli_app, db):
 def test_max_mb_rejects_large_files(runner, cli_app, tmp_path, helpers, db):
     helpers.write(tmp_path / "c" / "big.txt", helpers.article_text(1) * 2000)
     helpers.write(tmp_path / "c" / "small.txt", helpers.article_text(2))
-    report = json.loads(run(runner, cli_app, "ingest", tmp_path / "c", "--db", db, "--workers", 1,
-                            "--max-mb", "0.1", "--json").stdout)
+    report = json.loads(
+        run(runner, cli_app, "ingest", tmp_path / "c", "--db", db, "--workers", 1, "--max-mb", "0.1", "--json").stdout
+    )
     assert report["stored"] == 1 and report["rejected"] == 1
     (reason,) = report["rejects_by_reason"]
     assert reason.startswith("larger than the size limit")

@@ -1,4 +1,5 @@
 """Story clustering: the seed stories, dates flowing through stories, determinism, order."""
+
 from __future__ import annotations
 
 import json
@@ -11,12 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import seed_path
-from dateline.cluster import (Clusterer, MemoryState, Params, StoryState, cluster, features, infer_date,
-                              weekday_clue)
+from dateline.cluster import Clusterer, MemoryState, Params, StoryState, cluster, features, infer_date, weekday_clue
 from dateline.models import Article
 
-PUBLISHED = {"000": date(2018, 12, 28), "001": None, "002": date(2021, 7, 13),
-             "003": date(2021, 3, 17), "004": None}
+PUBLISHED = {"000": date(2018, 12, 28), "001": None, "002": date(2021, 7, 13), "003": date(2021, 3, 17), "004": None}
 OUTLETS = {"000": "TASS", "001": "repost", "002": "TASS", "003": "Sputnik", "004": "Sputnik"}
 EXPECTED = {frozenset({"000"}), frozenset({"001", "002"}), frozenset({"003", "004"})}
 
@@ -26,10 +25,19 @@ def seed_article(number: str) -> Article:
     path = seed_path(number)
     lines = [line.strip() for line in path.read_text("utf-8").splitlines()]
     lines = [line for line in lines if len(line.split()) >= 6]
-    return Article(id=number, external_id=path.stem, path=str(path), url=None, source=OUTLETS[number],
-                   title=lines[0], language="en", published=PUBLISHED[number],
-                   published_source="text" if PUBLISHED[number] else None, modified=None,
-                   text="\n".join(lines[1:]))
+    return Article(
+        id=number,
+        external_id=path.stem,
+        path=str(path),
+        url=None,
+        source=OUTLETS[number],
+        title=lines[0],
+        language="en",
+        published=PUBLISHED[number],
+        published_source="text" if PUBLISHED[number] else None,
+        modified=None,
+        text="\n".join(lines[1:]),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +122,7 @@ def test_batches_do_not_change_seed_stories(order, size):
     clusterer = Clusterer(MemoryState())
     stories: dict[str, list[str]] = {}
     for start in range(0, 5, size):
-        batch = articles[start:start + size]
+        batch = articles[start : start + size]
         for article, sid in zip(batch, clusterer.assign_batch([(a, None) for a in batch])):
             stories.setdefault(sid, []).append(article.id)
     assert partition(stories) == EXPECTED
@@ -154,10 +162,10 @@ def test_story_state_round_trips_through_json(seeds):
 
 def test_memory_state_candidates_respect_window_and_limit():
     state = MemoryState()
-    for i, (first, last) in enumerate([(date(2020, 1, 1), date(2020, 1, 3)), (date(2020, 3, 1), date(2020, 3, 1)),
-                                       (None, None)]):
-        state.save(StoryState(id=f"s{i}", first=first, last=last, terms=["quake", "@haiti"][: 1 + i % 2],
-                              updated=i))
+    for i, (first, last) in enumerate(
+        [(date(2020, 1, 1), date(2020, 1, 3)), (date(2020, 3, 1), date(2020, 3, 1)), (None, None)]
+    ):
+        state.save(StoryState(id=f"s{i}", first=first, last=last, terms=["quake", "@haiti"][: 1 + i % 2], updated=i))
     window = [s.id for s in state.active(date(2019, 12, 28), date(2020, 1, 11), ["quake", "@haiti"], 10)]
     # s1 is outside the window; undated stories always qualify; ties: most recently updated first.
     assert window == ["s2", "s0"]

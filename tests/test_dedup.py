@@ -1,4 +1,5 @@
 """Duplicate detection: seeds, kinds, canonical choice, order independence."""
+
 from __future__ import annotations
 
 import random
@@ -16,19 +17,35 @@ from dateline.models import Article
 
 # Sentences of three unrelated made-up articles, long enough for containment.
 STORIES = [
-    [f"The harbour authority in port town {n} said on Monday that channel {n} would reopen after {n + 3} days of dredging work."
-     for n in range(12)],
-    [f"Farmers in valley {n} reported that the spring harvest of crop {n} was {n + 10} percent larger than the year before."
-     for n in range(12)],
-    [f"The city council of district {n} voted {n + 5} to {n} on Tuesday to extend the tram line by {n + 2} kilometres."
-     for n in range(12)],
+    [
+        f"The harbour authority in port town {n} said on Monday that channel {n} would reopen after {n + 3} days of dredging work."
+        for n in range(12)
+    ],
+    [
+        f"Farmers in valley {n} reported that the spring harvest of crop {n} was {n + 10} percent larger than the year before."
+        for n in range(12)
+    ],
+    [
+        f"The city council of district {n} voted {n + 5} to {n} on Tuesday to extend the tram line by {n + 2} kilometres."
+        for n in range(12)
+    ],
 ]
 
 
 def make(article_id: str, text: str, *, source: str | None = None, published: date | None = None) -> Article:
-    return Article(id=article_id, external_id=article_id, path=f"{article_id}.txt", url=None, source=source,
-                   title=None, language="en", published=published, published_source=None, modified=None,
-                   text=text)
+    return Article(
+        id=article_id,
+        external_id=article_id,
+        path=f"{article_id}.txt",
+        url=None,
+        source=source,
+        title=None,
+        language="en",
+        published=published,
+        published_source=None,
+        modified=None,
+        text=text,
+    )
 
 
 def groups_of(index: MemoryIndex) -> set[frozenset[str]]:
@@ -39,9 +56,12 @@ def groups_of(index: MemoryIndex) -> set[frozenset[str]]:
 def seeds() -> dict[str, Article]:
     files = sorted(require_shared().glob("*.txt"))
     assert len(files) == 5, files
-    return {f.name[:3]: make(f.name[:3], f.read_text(encoding="utf-8"),
-                             published=date(2021, 7, 13) if f.name.startswith("002") else None)
-            for f in files}
+    return {
+        f.name[:3]: make(
+            f.name[:3], f.read_text(encoding="utf-8"), published=date(2021, 7, 13) if f.name.startswith("002") else None
+        )
+        for f in files
+    }
 
 
 def test_seed_001_is_a_trimmed_copy_of_002(seeds):
@@ -106,8 +126,7 @@ def test_a_better_canonical_arriving_later_takes_over_and_is_reported():
     for article_id in ("t1", "t2", "full"):
         shingles, keys = fingerprint(records[article_id].text)
         needed = deduper.needs(keys, article_id)
-        verdicts[article_id] = deduper.check(records[article_id], shingles, keys,
-                                             {i: records[i] for i in needed})
+        verdicts[article_id] = deduper.check(records[article_id], shingles, keys, {i: records[i] for i in needed})
     assert verdicts["t1"].match is None
     # t2 is as complete (same 10 % class), undated like t1, and longer: it takes over, and says so.
     assert verdicts["t2"].match is None
@@ -120,10 +139,10 @@ def test_a_better_canonical_arriving_later_takes_over_and_is_reported():
 
 
 def test_wire_original_beats_a_longer_repost():
-    original = make("o", "MOSCOW, July 13. /TASS/. " + " ".join(STORIES[1]), source="TASS",
-                    published=date(2021, 7, 13))
-    repost = make("r", original.text + " Share this article. Follow us.", source="Reposter",
-                  published=date(2021, 7, 13))
+    original = make("o", "MOSCOW, July 13. /TASS/. " + " ".join(STORIES[1]), source="TASS", published=date(2021, 7, 13))
+    repost = make(
+        "r", original.text + " Share this article. Follow us.", source="Reposter", published=date(2021, 7, 13)
+    )
     assert better(original, repost) and not better(repost, original)
     assert dedupe([repost, original])["r"].canonical == "o"
 
@@ -135,7 +154,7 @@ def test_fingerprint_is_deterministic_and_sorted():
     assert np.array_equal(a, b) and keys_a == keys_b
     assert a.dtype == np.uint64 and np.all(a[1:] > a[:-1])
     assert len(keys_a) == dedup.NUM_PERM // dedup.BAND_ROWS
-    assert all(-2**63 <= key < 2**63 for key in keys_a)
+    assert all(-(2**63) <= key < 2**63 for key in keys_a)
     assert fingerprint("")[0].size == 0 and fingerprint("")[1] == []
 
 
@@ -205,6 +224,7 @@ def test_check_asks_for_the_records_it_needs():
 
 
 # --- speed work: the fast paths must give the same answers as the plain definitions ----------------
+
 
 def _reference_word_hashes(text: str) -> list[int]:
     """The word hash spelled out per word in plain Python (pins the values stored in existing indexes)."""

@@ -1,4 +1,5 @@
 """`dateline demo` on the bundled sample corpus: everything is stored, dated and reported."""
+
 from __future__ import annotations
 
 import json

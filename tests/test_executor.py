@@ -1,4 +1,5 @@
 """Where batches run: results in input order whichever executor ran them."""
+
 from __future__ import annotations
 
 import os

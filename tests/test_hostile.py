@@ -1,4 +1,5 @@
 """A hostile corpus, generated here, through the command line: it runs, counts add up, nothing is lost."""
+
 from __future__ import annotations
 
 import json
@@ -38,18 +39,32 @@ def hostile(tmp_path_factory):
     add("nul.txt", text[:50] + "\x00\x00" + text[50:], "stored")
     add("huge.txt", b"x" * (20 * 1024 * 1024), "larger than the size limit")  # one 20 MB line
     add("truncated.html.gz", article_html(7) * 20, "truncated gzip", gz=True, truncate=30)
-    add("feed.jsonl", jsonl([{"id": "ok", "text": article_text(8)}, "{oops", "[]", {"title": "no text"},
-                             {"id": "ok2", "html": article_html(9)}]), "stored")
+    add(
+        "feed.jsonl",
+        jsonl(
+            [
+                {"id": "ok", "text": article_text(8)},
+                "{oops",
+                "[]",
+                {"title": "no text"},
+                {"id": "ok2", "html": article_html(9)},
+            ]
+        ),
+        "stored",
+    )
     add("deep/er/and/deeper/d.txt", article_text(10), "stored")
-    add("script.html", "<html><head><title><script>alert('x')</script> Channel news</title></head><body>"
-                       "<article><h1>Channel <script>alert(1)</script> news</h1>"
-                       + "".join(f"<p>{line}</p>" for line in article_text(11, 4, title=False).split("\n\n"))
-                       + "</article></body></html>", "stored")
+    add(
+        "script.html",
+        "<html><head><title><script>alert('x')</script> Channel news</title></head><body>"
+        "<article><h1>Channel <script>alert(1)</script> news</h1>"
+        + "".join(f"<p>{line}</p>" for line in article_text(11, 4, title=False).split("\n\n"))
+        + "</article></body></html>",
+        "stored",
+    )
     add(".DS_Store", b"\x00\x00\x00\x01Bud1" + bytes(64), "not a supported file type")
     add("notes.pdf", b"%PDF-1.4", "not a supported file type")
     add("list.json", "[1, 2]", "not a JSON object")
-    write_warc(root / "crawl.warc.gz", [("https://www.bbc.co.uk/news/1", article_html(12), "text/html")],
-               compress=True)
+    write_warc(root / "crawl.warc.gz", [("https://www.bbc.co.uk/news/1", article_html(12), "text/html")], compress=True)
     expect["crawl.warc.gz"] = "stored"
     os.symlink(root, root / "deep" / "loop")  # deep/loop -> the root: must not recurse forever
     return root, expect

@@ -1,4 +1,5 @@
 """Imports run one way: front ends → corpus → pipeline → store → stages → models, no cycles."""
+
 from __future__ import annotations
 
 import ast
@@ -28,8 +29,12 @@ def top(module: Path) -> str:
 
 def imported(tree: ast.AST, module: Path) -> set[str]:
     """Top-level dateline modules a file imports at run time (TYPE_CHECKING blocks excluded)."""
-    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
-            and getattr(node.test, "id", None) == "TYPE_CHECKING" for n in ast.walk(node)}
+    skip = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+        for n in ast.walk(node)
+    }
     depth = len(module.relative_to(PACKAGE).parts)  # 1 for dateline/x.py, 2 for dateline/pkg/x.py
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -46,8 +51,9 @@ def imported(tree: ast.AST, module: Path) -> set[str]:
                 rest = node.module.split(".")[1:]
                 names.update([rest[0]] if rest else [a.name for a in node.names])
         elif isinstance(node, ast.Import):
-            names.update(a.name.split(".")[1] for a in node.names
-                         if a.name.startswith("dateline.") and a.name.count(".") >= 1)
+            names.update(
+                a.name.split(".")[1] for a in node.names if a.name.startswith("dateline.") and a.name.count(".") >= 1
+            )
     return names - {top(module)}
 
 

@@ -1,7 +1,7 @@
 """pipeline.py + corpus.py: counts add up, idempotence, determinism, resumability — over random corpora."""
+
 from __future__ import annotations
 
-import gzip
 import json
 import tempfile
 from datetime import date
@@ -12,17 +12,32 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dateline
+from conftest import article_html, article_text, db_snapshot, jsonl, write, write_gzip
 from dateline import pipeline
 from dateline.models import Article, Raw, Reject
-
-from conftest import article_html, article_text, db_snapshot, jsonl, write, write_gzip
 
 TODAY = date(2024, 6, 1)
 
 # --- a random corpus -----------------------------------------------------------
 
-KINDS = ("txt", "html", "json", "jsonl", "jsonl_gz", "html_gz", "empty", "blank", "binary", "bad_json",
-         "bad_jsonl", "short", "unsupported", "truncated_gz", "utf16", "latin1")
+KINDS = (
+    "txt",
+    "html",
+    "json",
+    "jsonl",
+    "jsonl_gz",
+    "html_gz",
+    "empty",
+    "blank",
+    "binary",
+    "bad_json",
+    "bad_jsonl",
+    "short",
+    "unsupported",
+    "truncated_gz",
+    "utf16",
+    "latin1",
+)
 
 
 def make_file(folder: Path, index: int, kind: str, n: int) -> Path:
@@ -33,12 +48,27 @@ def make_file(folder: Path, index: int, kind: str, n: int) -> Path:
     if kind == "html":
         return write(folder / f"{name}.html", article_html(n))
     if kind == "json":
-        return write(folder / f"{name}.json", json.dumps({
-            "maintext": article_text(n, title=False), "title": f"Update {n}", "url": f"https://example.org/{index}/{n}",
-            "date_publish": "2021-03-29 10:00:00", "source_domain": "bbc.co.uk"}))
+        return write(
+            folder / f"{name}.json",
+            json.dumps(
+                {
+                    "maintext": article_text(n, title=False),
+                    "title": f"Update {n}",
+                    "url": f"https://example.org/{index}/{n}",
+                    "date_publish": "2021-03-29 10:00:00",
+                    "source_domain": "bbc.co.uk",
+                }
+            ),
+        )
     if kind in ("jsonl", "jsonl_gz"):
-        body = jsonl([{"id": f"{index}-{n}-a", "text": article_text(n)}, "{broken",
-                      {"id": f"{index}-{n}-c", "html": article_html(n + 1)}, {"title": "no text"}])
+        body = jsonl(
+            [
+                {"id": f"{index}-{n}-a", "text": article_text(n)},
+                "{broken",
+                {"id": f"{index}-{n}-c", "html": article_html(n + 1)},
+                {"title": "no text"},
+            ]
+        )
         if kind == "jsonl_gz":
             return write_gzip(folder / f"{name}.jsonl.gz", body)
         return write(folder / f"{name}.jsonl", body)
@@ -69,7 +99,8 @@ def make_file(folder: Path, index: int, kind: str, n: int) -> Path:
 
 corpora = st.lists(
     st.tuples(st.sampled_from(KINDS), st.integers(0, 50), st.sampled_from(["", "a", "a/b", "z"])),
-    min_size=0, max_size=8,
+    min_size=0,
+    max_size=8,
 )
 
 
@@ -83,8 +114,9 @@ def ingest(db: Path, paths: list[Path], workers: int = 1) -> pipeline.Report:
         return pipeline.ingest(corpus.store, [str(p) for p in paths], workers=workers, today=TODAY)
 
 
-PROPERTY = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+PROPERTY = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 
 @PROPERTY
@@ -102,8 +134,14 @@ def test_counts_add_up_and_every_file_is_accounted_for(spec):
         assert {str(f) for f in files} <= accounted
         assert all(row[2].strip() for row in rejects)  # every reject has a reason
         if not files:
-            assert report.to_dict() == {"read": 0, "stored": 0, "unchanged": 0, "rejected": 0,
-                                        "duplicates": 0, "rejects_by_reason": {}}
+            assert report.to_dict() == {
+                "read": 0,
+                "stored": 0,
+                "unchanged": 0,
+                "rejected": 0,
+                "duplicates": 0,
+                "rejects_by_reason": {},
+            }
 
 
 @PROPERTY
@@ -178,9 +216,16 @@ def test_report_groups_reasons_without_details(tmp_path, helpers):
     write(tmp_path / "c" / "c.pdf", "x")
     report = ingest(tmp_path / "t.db", [tmp_path / "c"])
     assert report.to_dict() == {
-        "read": 3, "stored": 0, "unchanged": 0, "rejected": 3, "duplicates": 0,
-        "rejects_by_reason": {"invalid JSON: Expecting property name enclosed in double quotes at line 1 column 2": 1,
-                              "not a JSON object": 1, "not a supported file type": 1},
+        "read": 3,
+        "stored": 0,
+        "unchanged": 0,
+        "rejected": 3,
+        "duplicates": 0,
+        "rejects_by_reason": {
+            "invalid JSON: Expecting property name enclosed in double quotes at line 1 column 2": 1,
+            "not a JSON object": 1,
+            "not a supported file type": 1,
+        },
     }
 
 
@@ -199,9 +244,18 @@ def test_parse_never_raises(monkeypatch):
 
 
 def test_parse_builds_an_article_from_a_scraper_record():
-    raw = Raw("/c/feed.jsonl", 3, "https://www.theguardian.com/world/x", "x", "text", article_text(1, title=False),
-              url="https://www.theguardian.com/world/x", source=None, title="Channel reopens",
-              published="2021-03-29")
+    raw = Raw(
+        "/c/feed.jsonl",
+        3,
+        "https://www.theguardian.com/world/x",
+        "x",
+        "text",
+        article_text(1, title=False),
+        url="https://www.theguardian.com/world/x",
+        source=None,
+        title="Channel reopens",
+        published="2021-03-29",
+    )
     parsed = pipeline.parse(raw, TODAY)
     assert isinstance(parsed, pipeline.Parsed), parsed
     result = parsed.article

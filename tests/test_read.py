@@ -1,4 +1,5 @@
 """read.py: every supported format, encodings, clear rejects, walking, ids."""
+
 from __future__ import annotations
 
 import gzip
@@ -31,6 +32,7 @@ def rejects(records_: list) -> list[Reject]:
 
 
 # --- formats -----------------------------------------------------------------
+
 
 def test_txt(tmp_path, helpers):
     text = helpers.article_text(1)
@@ -65,9 +67,15 @@ def test_html_gz(tmp_path, helpers):
 
 
 def test_json_news_please_shape(tmp_path, helpers):
-    obj = {"maintext": helpers.article_text(4, title=False), "title": "Channel reopens",
-           "url": "https://www.bbc.co.uk/news/world-123", "date_publish": "2021-03-29 10:00:00",
-           "source_domain": "bbc.co.uk", "authors": [], "language": "en"}
+    obj = {
+        "maintext": helpers.article_text(4, title=False),
+        "title": "Channel reopens",
+        "url": "https://www.bbc.co.uk/news/world-123",
+        "date_publish": "2021-03-29 10:00:00",
+        "source_domain": "bbc.co.uk",
+        "authors": [],
+        "language": "en",
+    }
     helpers.write(tmp_path / "np" / "article.json", json.dumps(obj))
     raw = only(records(tmp_path), Raw)
     assert raw.kind == "text"
@@ -96,8 +104,14 @@ def test_json_html_field(tmp_path, helpers):
 
 
 JSONL_OBJECTS = [
-    {"id": "x1", "url": "https://www.theguardian.com/a", "source": "The Guardian", "title": "First",
-     "published": "2021-03-23", "text": "First article text, long enough to be one."},
+    {
+        "id": "x1",
+        "url": "https://www.theguardian.com/a",
+        "source": "The Guardian",
+        "title": "First",
+        "published": "2021-03-23",
+        "text": "First article text, long enough to be one.",
+    },
     {"html": "<html><body><p>Second article as HTML.</p></body></html>"},
     {"id": "x3", "text": "Third article text."},
 ]
@@ -133,11 +147,15 @@ def test_jsonl_bom_on_first_line(tmp_path, helpers):
 @pytest.mark.parametrize("compressed", [False, True])
 def test_warc(tmp_path, helpers, compressed):
     name = "crawl.warc.gz" if compressed else "crawl.warc"
-    helpers.write_warc(tmp_path / name, [
-        ("https://www.bbc.co.uk/news/1", helpers.article_html(1), "text/html; charset=utf-8"),
-        ("https://www.bbc.co.uk/logo.png", "not really a png", "image/png"),
-        ("https://sputniknews.com/world/2", helpers.article_html(2), "text/html"),
-    ], compress=compressed)
+    helpers.write_warc(
+        tmp_path / name,
+        [
+            ("https://www.bbc.co.uk/news/1", helpers.article_html(1), "text/html; charset=utf-8"),
+            ("https://www.bbc.co.uk/logo.png", "not really a png", "image/png"),
+            ("https://sputniknews.com/world/2", helpers.article_html(2), "text/html"),
+        ],
+        compress=compressed,
+    )
     found = records(tmp_path)
     first, third = raws(found)
     assert first.kind == "html" and first.content == helpers.article_html(1)
@@ -160,8 +178,13 @@ def test_warc_without_responses(tmp_path, helpers):
 
 
 def test_warc_record_too_big(tmp_path, helpers):
-    helpers.write_warc(tmp_path / "big.warc", [("https://example.org/big", "<p>" + "x" * 5000 + "</p>", "text/html"),
-                                               ("https://example.org/ok", "<p>small page</p>", "text/html")])
+    helpers.write_warc(
+        tmp_path / "big.warc",
+        [
+            ("https://example.org/big", "<p>" + "x" * 5000 + "</p>", "text/html"),
+            ("https://example.org/ok", "<p>small page</p>", "text/html"),
+        ],
+    )
     found = records(tmp_path, max_bytes=1000)
     assert "size limit" in only(found, Reject).reason
     assert only(found, Raw).url == "https://example.org/ok"
@@ -169,8 +192,9 @@ def test_warc_record_too_big(tmp_path, helpers):
 
 def test_truncated_warc_gz_is_not_taken_as_whole(tmp_path, helpers):
     """A .warc.gz cut short must not yield a silently shortened article."""
-    whole = helpers.write_warc(tmp_path / "whole.warc.gz", [("https://example.org/a", helpers.article_html(1),
-                                                             "text/html")], compress=True)
+    whole = helpers.write_warc(
+        tmp_path / "whole.warc.gz", [("https://example.org/a", helpers.article_html(1), "text/html")], compress=True
+    )
     cut = tmp_path / "cut.warc.gz"
     cut.write_bytes(whole.read_bytes()[:-40])
     whole.unlink()
@@ -193,14 +217,18 @@ LATIN = "Le café était naïve, à côté de l'église; the critic said the sou
 CP1252 = "He said “the café is open” — a naïve remark, but the soufflé was très élégant.\n" * 2
 
 
-@pytest.mark.parametrize("data, expected", [
-    (TEXT.encode("utf-8"), TEXT),
-    (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), TEXT),
-    (TEXT.encode("utf-16"), TEXT),  # with a BOM
-    (b"\xfe\xff" + TEXT.encode("utf-16-be"), TEXT),
-    (TEXT.encode("utf-16-le"), TEXT),  # no BOM
-    (TEXT.encode("utf-16-be"), TEXT),
-], ids=["utf8", "utf8-bom", "utf16-bom", "utf16be-bom", "utf16le-nobom", "utf16be-nobom"])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (TEXT.encode("utf-8"), TEXT),
+        (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), TEXT),
+        (TEXT.encode("utf-16"), TEXT),  # with a BOM
+        (b"\xfe\xff" + TEXT.encode("utf-16-be"), TEXT),
+        (TEXT.encode("utf-16-le"), TEXT),  # no BOM
+        (TEXT.encode("utf-16-be"), TEXT),
+    ],
+    ids=["utf8", "utf8-bom", "utf16-bom", "utf16be-bom", "utf16le-nobom", "utf16be-nobom"],
+)
 def test_unicode_encodings(tmp_path, helpers, data, expected):
     helpers.write(tmp_path / "a.txt", data)
     raw = only(records(tmp_path), Raw)
@@ -208,8 +236,11 @@ def test_unicode_encodings(tmp_path, helpers, data, expected):
     assert not raw.content.startswith("\ufeff")
 
 
-@pytest.mark.parametrize("text, codec", [(LATIN, "latin-1"), (CP1252, "cp1252"), ("café naïve\n", "latin-1")],
-                         ids=["latin1", "cp1252", "latin1-short"])
+@pytest.mark.parametrize(
+    "text, codec",
+    [(LATIN, "latin-1"), (CP1252, "cp1252"), ("café naïve\n", "latin-1")],
+    ids=["latin1", "cp1252", "latin1-short"],
+)
 def test_legacy_single_byte_encodings(tmp_path, helpers, text, codec):
     helpers.write(tmp_path / "a.txt", text.encode(codec))
     raw = only(records(tmp_path), Raw)
@@ -226,22 +257,27 @@ def test_nul_bytes_inside_text_are_dropped(tmp_path, helpers):
 
 # --- rejects -----------------------------------------------------------------
 
-@pytest.mark.parametrize("name, data, reason", [
-    ("empty.txt", b"", "empty file"),
-    ("blank.txt", b"  \n\n\t \n", "empty file"),
-    ("empty.html", b"", "empty file"),
-    ("empty.json", b"", "empty file"),
-    ("binary.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "binary data"),
-    ("binary.html", bytes(range(32)) * 40, "binary data"),
-    ("broken.json", b'{"text": "unterminated', "invalid JSON"),
-    ("list.json", b'[{"text": "a"}]', "not a JSON object (found list)"),
-    ("notext.json", b'{"title": "Only a title", "url": "https://example.org"}', "no text"),
-    ("blanktext.json", b'{"text": "   ", "html": ""}', "no text"),
-    ("plain.html.gz", b"<html>not compressed at all</html>", "gzip"),
-    (".DS_Store", b"\x00\x00\x00\x01Bud1", "not a supported file type"),
-    ("notes.docx", b"PK\x03\x04", "not a supported file type (.docx"),
-    ("README", b"hello", "not a supported file type (no extension"),
-], ids=lambda v: v if isinstance(v, str) and len(v) < 20 else None)
+
+@pytest.mark.parametrize(
+    "name, data, reason",
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\n\t \n", "empty file"),
+        ("empty.html", b"", "empty file"),
+        ("empty.json", b"", "empty file"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "binary data"),
+        ("binary.html", bytes(range(32)) * 40, "binary data"),
+        ("broken.json", b'{"text": "unterminated', "invalid JSON"),
+        ("list.json", b'[{"text": "a"}]', "not a JSON object (found list)"),
+        ("notext.json", b'{"title": "Only a title", "url": "https://example.org"}', "no text"),
+        ("blanktext.json", b'{"text": "   ", "html": ""}', "no text"),
+        ("plain.html.gz", b"<html>not compressed at all</html>", "gzip"),
+        (".DS_Store", b"\x00\x00\x00\x01Bud1", "not a supported file type"),
+        ("notes.docx", b"PK\x03\x04", "not a supported file type (.docx"),
+        ("README", b"hello", "not a supported file type (no extension"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 20 else None,
+)
 def test_rejects_with_reason(tmp_path, helpers, name, data, reason):
     path = helpers.write(tmp_path / name, data)
     reject = only(records(tmp_path), Reject)
@@ -269,14 +305,19 @@ def test_truncated_jsonl_gz_keeps_the_lines_before(tmp_path, helpers):
 
 
 def test_invalid_jsonl_lines_rejected_one_by_one(tmp_path, helpers):
-    body = helpers.jsonl([
-        {"id": "a", "text": "first good line of text"},
-        "{not json",
-        [1, 2, 3],
-        "\"just a string\"",
-        {"title": "no text here"},
-        {"id": "f", "text": "last good line of text"},
-    ]).encode() + b'{"text": "caf\xe9 in latin-1"}\n'
+    body = (
+        helpers.jsonl(
+            [
+                {"id": "a", "text": "first good line of text"},
+                "{not json",
+                [1, 2, 3],
+                '"just a string"',
+                {"title": "no text here"},
+                {"id": "f", "text": "last good line of text"},
+            ]
+        ).encode()
+        + b'{"text": "caf\xe9 in latin-1"}\n'
+    )
     path = helpers.write(tmp_path / "feed.jsonl", body)
     found = records(tmp_path)
     assert [r.external_id for r in raws(found)] == ["a", "f"]
@@ -305,8 +346,9 @@ def test_too_big_gzip_is_measured_decompressed(tmp_path, helpers):
 
 
 def test_too_big_jsonl_line_rejected_alone(tmp_path, helpers):
-    body = helpers.jsonl([{"id": "a", "text": "short"}, {"id": "b", "text": "x" * 5000},
-                          {"id": "c", "text": "short too"}])
+    body = helpers.jsonl(
+        [{"id": "a", "text": "short"}, {"id": "b", "text": "x" * 5000}, {"id": "c", "text": "short too"}]
+    )
     helpers.write(tmp_path / "feed.jsonl", body)
     found = records(tmp_path, max_bytes=1000)
     assert [r.external_id for r in raws(found)] == ["a", "c"]
@@ -329,6 +371,7 @@ def test_jsonl_line_exactly_at_the_limit_does_not_swallow_the_next(tmp_path, hel
 
 
 # --- walking -----------------------------------------------------------------
+
 
 def test_walk_is_sorted_and_recursive(tmp_path, helpers):
     for name in ["zeta.txt", "b/2.txt", "alpha.txt", "b/1.txt", "a/deep/er/x.txt", "B.txt"]:
@@ -373,6 +416,7 @@ def test_unreadable_folder_and_file(tmp_path, helpers):
 
 
 # --- ids ---------------------------------------------------------------------
+
 
 def test_ids_hash_origin_and_content(tmp_path, helpers):
     text = helpers.article_text(1)

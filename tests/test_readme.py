@@ -6,6 +6,7 @@ command prints on stdout. After a deliberate change of output, rewrite the block
 
     .venv/bin/python tests/test_readme.py --write
 """
+
 from __future__ import annotations
 
 import os
@@ -36,11 +37,17 @@ def commands(block: str) -> list[tuple[str, str]]:
 
 def run(command: str, folder: Path) -> str:
     """The command as a user's shell runs it, with this environment's `dateline` first on the PATH."""
-    env = {**os.environ, "COLUMNS": WIDTH, "NO_COLOR": "1", "TERM": "dumb",
-           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        **os.environ,
+        "COLUMNS": WIDTH,
+        "NO_COLOR": "1",
+        "TERM": "dumb",
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     env.pop("DATELINE_DB", None)
-    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=folder, env=env, capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], cwd=folder, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, f"{command}: exit {done.returncode}\n{done.stderr}"
     return done.stdout
 
@@ -48,8 +55,11 @@ def run(command: str, folder: Path) -> str:
 def results(text: str) -> list[tuple[str, str, str]]:
     """(command, shown, printed) for every command of the README, run in one scratch folder."""
     with tempfile.TemporaryDirectory(prefix="dateline-readme-") as scratch:
-        return [(command, shown, run(command, Path(scratch)))
-                for block in BLOCK.findall(text) for command, shown in commands(block)]
+        return [
+            (command, shown, run(command, Path(scratch)))
+            for block in BLOCK.findall(text)
+            for command, shown in commands(block)
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +74,9 @@ def test_the_readme_has_examples(readme_runs):
 
 def test_every_example_prints_what_the_readme_shows(readme_runs):
     wrong = [(command, shown, printed) for command, shown, printed in readme_runs if shown != printed]
-    assert not wrong, "README out of date (rewrite with: .venv/bin/python tests/test_readme.py --write)\n" + \
-        "\n".join(f"$ {c}\n--- shown\n{s}--- printed\n{p}" for c, s, p in wrong[:3])
+    assert not wrong, "README out of date (rewrite with: .venv/bin/python tests/test_readme.py --write)\n" + "\n".join(
+        f"$ {c}\n--- shown\n{s}--- printed\n{p}" for c, s, p in wrong[:3]
+    )
 
 
 def write() -> None:

@@ -1,4 +1,5 @@
 """Timeline output: every format parses, keeps provenance, and escapes hostile text."""
+
 from __future__ import annotations
 
 import csv
@@ -16,23 +17,67 @@ HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 @pytest.fixture
 def timeline() -> Timeline:
-    return Timeline("Antonov", [
-        Entry(date(2021, 3, 20), [Chosen(f"The ambassador flew to Moscow {HOSTILE}.", "a1", "Sputnik",
-                                         "javascript:alert(3)", f"Title {HOSTILE}", "referenced",
-                                         [{"article": "a2", "source": f"Mirror {HOSTILE}", "url": None}])],
-              [{"text": f"We said {HOSTILE}", "kind": "direct", "speaker": f"Anatoly {HOSTILE}", "article": "a1",
-                "source": "Sputnik"}]),
-        Entry(date(2021, 7, 13), [Chosen("Antonov spoke at Monterey.", "b1", "TASS", "https://tass.com/x",
-                                         "Envoy", "published", [], None, date(2021, 7, 14))]),
-    ])
+    return Timeline(
+        "Antonov",
+        [
+            Entry(
+                date(2021, 3, 20),
+                [
+                    Chosen(
+                        f"The ambassador flew to Moscow {HOSTILE}.",
+                        "a1",
+                        "Sputnik",
+                        "javascript:alert(3)",
+                        f"Title {HOSTILE}",
+                        "referenced",
+                        [{"article": "a2", "source": f"Mirror {HOSTILE}", "url": None}],
+                    )
+                ],
+                [
+                    {
+                        "text": f"We said {HOSTILE}",
+                        "kind": "direct",
+                        "speaker": f"Anatoly {HOSTILE}",
+                        "article": "a1",
+                        "source": "Sputnik",
+                    }
+                ],
+            ),
+            Entry(
+                date(2021, 7, 13),
+                [
+                    Chosen(
+                        "Antonov spoke at Monterey.",
+                        "b1",
+                        "TASS",
+                        "https://tass.com/x",
+                        "Envoy",
+                        "published",
+                        [],
+                        None,
+                        date(2021, 7, 14),
+                    )
+                ],
+            ),
+        ],
+    )
 
 
 def test_json_is_the_design_shape(timeline):
     data = json.loads(render.to_json(timeline))
     assert set(data) == {"query", "entries"}
     sentence = data["entries"][0]["sentences"][0]
-    assert set(sentence) == {"text", "article", "source", "url", "title", "date_source", "carried_by", "story",
-                             "published"}
+    assert set(sentence) == {
+        "text",
+        "article",
+        "source",
+        "url",
+        "title",
+        "date_source",
+        "carried_by",
+        "story",
+        "published",
+    }
     assert data["entries"][0]["quotes"][0]["speaker"] == f"Anatoly {HOSTILE}"
     assert data["entries"][1]["quotes"] == []
     assert sentence["carried_by"] == [{"article": "a2", "source": f"Mirror {HOSTILE}", "url": None}]
@@ -42,7 +87,9 @@ def test_json_is_the_design_shape(timeline):
 def test_csv_parses_with_one_row_a_sentence(timeline):
     rows = list(csv.DictReader(io.StringIO(render.to_csv(timeline))))
     assert [(r["date"], r["article"], r["date_source"]) for r in rows] == [
-        ("2021-03-20", "a1", "referenced"), ("2021-07-13", "b1", "published")]
+        ("2021-03-20", "a1", "referenced"),
+        ("2021-07-13", "b1", "published"),
+    ]
     assert rows[0]["carried_by"] == "a2"
 
 

@@ -1,4 +1,5 @@
 """Golden tests over the five seed articles: what "right" means (DESIGN.md, "The seed corpus")."""
+
 from __future__ import annotations
 
 import json
@@ -47,19 +48,21 @@ def test_ids_are_stable(seeds, tmp_path):
     assert again == {number: a.id for number, a in articles.items()}
 
 
-@pytest.mark.parametrize("number, expected", [("000", "TASS"), ("002", "TASS"), ("003", "Sputnik"),
-                                              ("004", "Sputnik")])
+@pytest.mark.parametrize("number, expected", [("000", "TASS"), ("002", "TASS"), ("003", "Sputnik"), ("004", "Sputnik")])
 def test_sources(seeds, number, expected):
     assert article(seeds, number).source == expected
 
 
-@pytest.mark.parametrize("number, expected, provenance", [
-    ("000", date(2018, 12, 28), "dateline"),
-    ("002", date(2021, 7, 13), None),
-    ("003", date(2021, 3, 17), "url"),
-    ("001", date(2021, 7, 13), "inferred"),  # a trimmed copy of 002: its canonical's date
-    ("004", date(2021, 3, 20), "inferred"),  # "Earlier on Saturday", in the story of 003 (2021-03-17)
-])
+@pytest.mark.parametrize(
+    "number, expected, provenance",
+    [
+        ("000", date(2018, 12, 28), "dateline"),
+        ("002", date(2021, 7, 13), None),
+        ("003", date(2021, 3, 17), "url"),
+        ("001", date(2021, 7, 13), "inferred"),  # a trimmed copy of 002: its canonical's date
+        ("004", date(2021, 3, 20), "inferred"),  # "Earlier on Saturday", in the story of 003 (2021-03-17)
+    ],
+)
 def test_publication_dates(seeds, number, expected, provenance):
     found = article(seeds, number)
     assert found.published == expected
@@ -71,37 +74,57 @@ def test_publication_dates(seeds, number, expected, provenance):
         assert found.published_source == provenance
 
 
-@pytest.mark.parametrize("number, title", [
-    ("000", "2018 year of missed of opportunities in Russian-US relations — Russian ambassador"),
-    ("001", "Envoy: Russia has no illusions on breakthroughs in ties with U.S. after Geneva summit"),
-    ("002", "Russia has no illusions on breakthroughs in ties with US after Geneva summit — envoy"),
-    ("003", "Russian Ambassador to US to Fly to Moscow March 20 for Talks on Relations With Washington"),
-    ("004", "Russian Ambassador to US Says a Lot of Work Needs to Be Done Concerning Bilateral Relations"),
-])
+@pytest.mark.parametrize(
+    "number, title",
+    [
+        ("000", "2018 year of missed of opportunities in Russian-US relations — Russian ambassador"),
+        ("001", "Envoy: Russia has no illusions on breakthroughs in ties with U.S. after Geneva summit"),
+        ("002", "Russia has no illusions on breakthroughs in ties with US after Geneva summit — envoy"),
+        ("003", "Russian Ambassador to US to Fly to Moscow March 20 for Talks on Relations With Washington"),
+        ("004", "Russian Ambassador to US Says a Lot of Work Needs to Be Done Concerning Bilateral Relations"),
+    ],
+)
 def test_titles(seeds, number, title):
     assert article(seeds, number).title == title
 
 
-@pytest.mark.parametrize("number, gone", [
-    ("000", ["All news", "© Alexander Shcherbak"]),
-    ("002", ["Auther", "ID :", "Tue, 07/13/2021 - 11:47"]),
-    ("003", ["[ad_1]", "[ad_2]", "Leave a Reply", "Forgot password", "logo.png", "Get short URL", "Source link",
-             "Add to Collection"]),
-    ("004", ["\nDiscuss"]),
-])
+@pytest.mark.parametrize(
+    "number, gone",
+    [
+        ("000", ["All news", "© Alexander Shcherbak"]),
+        ("002", ["Auther", "ID :", "Tue, 07/13/2021 - 11:47"]),
+        (
+            "003",
+            [
+                "[ad_1]",
+                "[ad_2]",
+                "Leave a Reply",
+                "Forgot password",
+                "logo.png",
+                "Get short URL",
+                "Source link",
+                "Add to Collection",
+            ],
+        ),
+        ("004", ["\nDiscuss"]),
+    ],
+)
 def test_boilerplate_removed(seeds, number, gone):
     text = article(seeds, number).text
     for phrase in gone:
         assert phrase not in text, f"{phrase!r} left in seed {number}"
 
 
-@pytest.mark.parametrize("number, kept", [
-    ("000", "2018 became the year of missed opportunities"),
-    ("001", "cherish illusions on pivotal breakthroughs"),
-    ("002", "held talks in Geneva on June 16"),
-    ("003", "Ryabkov told Sputnik"),
-    ("004", "very bad statements"),
-])
+@pytest.mark.parametrize(
+    "number, kept",
+    [
+        ("000", "2018 became the year of missed opportunities"),
+        ("001", "cherish illusions on pivotal breakthroughs"),
+        ("002", "held talks in Geneva on June 16"),
+        ("003", "Ryabkov told Sputnik"),
+        ("004", "very bad statements"),
+    ],
+)
 def test_body_sentences_kept(seeds, number, kept):
     assert kept in article(seeds, number).text
 

@@ -1,4 +1,5 @@
 """Duplicates and stories through the whole pipeline: order, batch size and re-ingesting don't change them."""
+
 from __future__ import annotations
 
 import shutil
@@ -77,8 +78,9 @@ def test_every_duplicate_points_at_a_canonical_that_is_not_a_duplicate(tmp_path,
 def test_exact_copy_is_exact_and_shuffled_sentences_are_not(tmp_path, corpus_files):
     corpus = ingest(tmp_path / "a.db", corpus_files, 64, one_by_one=False)
     kinds = {Path(a.path).name: a for a in corpus.articles()}
-    group = next(g for g in corpus.dupes() if kinds["mirror_003.txt"].id in
-                 {g["canonical"], *(d["id"] for d in g["duplicates"])})
+    group = next(
+        g for g in corpus.dupes() if kinds["mirror_003.txt"].id in {g["canonical"], *(d["id"] for d in g["duplicates"])}
+    )
     assert {d["kind"] for d in group["duplicates"]} == {"exact"}
     text = (SEEDS / "000_21f6d3115ffebdbf.txt").read_text(encoding="utf-8")
     sentences = [s for s in text.replace("\n", " ").split(". ") if s.strip()]
@@ -93,8 +95,9 @@ def test_exact_copy_is_exact_and_shuffled_sentences_are_not(tmp_path, corpus_fil
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(range(7)), batch_size=st.sampled_from([1, 2, 64]), one_by_one=st.booleans())
-def test_order_and_batch_size_do_not_change_duplicate_groups(tmp_path_factory, corpus_files, order, batch_size,
-                                                            one_by_one):
+def test_order_and_batch_size_do_not_change_duplicate_groups(
+    tmp_path_factory, corpus_files, order, batch_size, one_by_one
+):
     reference = partition(ingest(tmp_path_factory.mktemp("ref") / "r.db", corpus_files, 64, False), "dupes")
     files = [corpus_files[i] for i in order]
     corpus = ingest(tmp_path_factory.mktemp("run") / "x.db", files, batch_size, one_by_one)

@@ -1,4 +1,5 @@
 """The store: WAL, schema version, idempotent writes, FTS search, rejects, whole batches; one store per concept."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -12,9 +13,16 @@ from dateline.store import SCHEMA_VERSION, QueryError, Store, StoreError
 
 def article(n: int, **changes) -> Article:
     fields = dict(
-        id=f"{n:016x}", external_id=f"ext-{n}", path=f"/corpus/{n}.txt", url=f"https://example.org/{n}",
-        source="TASS", title=f"Ambassador number {n} speaks", language="en",
-        published=date(2021, 3, n % 28 + 1), published_source="dateline", modified=None,
+        id=f"{n:016x}",
+        external_id=f"ext-{n}",
+        path=f"/corpus/{n}.txt",
+        url=f"https://example.org/{n}",
+        source="TASS",
+        title=f"Ambassador number {n} speaks",
+        language="en",
+        published=date(2021, 3, n % 28 + 1),
+        published_source="dateline",
+        modified=None,
         text=f"Article {n}: the harbour reopened after dredging, officials said on Monday.",
     )
     fields.update(changes)
@@ -86,16 +94,31 @@ def test_same_id_twice_in_one_batch(store):
 
 
 def test_round_trip(store):
-    original = article(7, published=None, published_source=None, url=None, title=None,
-                       modified=date(2022, 1, 2), duplicate_of="00000000000000aa", story="s1", line=4)
+    original = article(
+        7,
+        published=None,
+        published_source=None,
+        url=None,
+        title=None,
+        modified=date(2022, 1, 2),
+        duplicate_of="00000000000000aa",
+        story="s1",
+        line=4,
+    )
     store.articles.write([original], [])
     assert store.articles.get(original.id) == original
     assert store.articles.get("missing") is None
 
 
 def test_articles_order_and_filters(store):
-    store.articles.write([article(5, published=date(2021, 7, 13)), article(6, published=None, published_source=None),
-                 article(7, published=date(2018, 12, 28), source="Sputnik")], [])
+    store.articles.write(
+        [
+            article(5, published=date(2021, 7, 13)),
+            article(6, published=None, published_source=None),
+            article(7, published=date(2018, 12, 28), source="Sputnik"),
+        ],
+        [],
+    )
     assert [a.external_id for a in store.articles.select()] == ["ext-7", "ext-5", "ext-6"]  # undated last
     assert [a.external_id for a in store.articles.select(source="sputnik")] == ["ext-7"]
     assert [a.external_id for a in store.articles.select(start=date(2019, 1, 1))] == ["ext-5"]
@@ -104,9 +127,14 @@ def test_articles_order_and_filters(store):
 
 
 def test_search_finds_title_and_text(store):
-    store.articles.write([article(1, title="Antonov recalled to Moscow", text="The envoy flies on Saturday."),
-                 article(2, title="Harbour news", text="Dredging crews reopened the channel; Antonov was not there."),
-                 article(3, title="Weather", text="Rain is expected over the weekend.")], [])
+    store.articles.write(
+        [
+            article(1, title="Antonov recalled to Moscow", text="The envoy flies on Saturday."),
+            article(2, title="Harbour news", text="Dredging crews reopened the channel; Antonov was not there."),
+            article(3, title="Weather", text="Rain is expected over the weekend."),
+        ],
+        [],
+    )
     hits = store.articles.search("Antonov")
     assert [a.external_id for a, _, _ in hits] == ["ext-1", "ext-2"]  # the title match ranks first
     assert all(0 <= score <= 1 for _, _, score in hits)
@@ -133,8 +161,10 @@ def test_bad_fts_query_raises_query_error(store, query):
 def test_rejects_are_upserted_by_path_and_line(store):
     store.articles.write([], [Reject("/c/a.jsonl", 3, "invalid JSON"), Reject("/c/b.txt", None, "empty file")])
     store.articles.write([], [Reject("/c/a.jsonl", 3, "invalid JSON: again"), Reject("/c/b.txt", None, "empty file")])
-    assert list(store.articles.rejects()) == [Reject("/c/a.jsonl", 3, "invalid JSON: again"),
-                                     Reject("/c/b.txt", None, "empty file")]
+    assert list(store.articles.rejects()) == [
+        Reject("/c/a.jsonl", 3, "invalid JSON: again"),
+        Reject("/c/b.txt", None, "empty file"),
+    ]
     assert store.articles.counts()["rejects"] == 2
 
 
@@ -189,6 +219,7 @@ def test_fts_follows_updates_and_deletes(store):
 
 # --- one store per concept, each answering as its in-memory double does -------------------------
 
+
 def test_concept_stores_share_the_one_connection(store):
     assert all(part.db is store.db for part in (store.articles, store.duplicates, store.stories, store.entities))
     with store.transaction():
@@ -201,6 +232,7 @@ def test_duplicate_store_answers_as_the_memory_index(store):
     import numpy as np
 
     from dateline.dedup import Match, MemoryIndex
+
     memory = MemoryIndex()
     for index in (store.duplicates, memory):
         index.add("a", [1, 2, 3], np.array([10, 20, 30], dtype=np.uint64))
@@ -221,10 +253,13 @@ def test_duplicate_store_answers_as_the_memory_index(store):
 
 def test_story_store_answers_as_the_memory_state(store):
     from dateline.cluster import MemoryState, StoryState
+
     memory = MemoryState()
-    stories = [StoryState("s1", terms=["canal", "ship"], first=date(2021, 3, 23), last=date(2021, 3, 29), updated=1),
-               StoryState("s2", terms=["ship", "envoy"], first=date(2021, 6, 1), last=date(2021, 6, 2), updated=2),
-               StoryState("s3", terms=["envoy"], updated=3)]
+    stories = [
+        StoryState("s1", terms=["canal", "ship"], first=date(2021, 3, 23), last=date(2021, 3, 29), updated=1),
+        StoryState("s2", terms=["ship", "envoy"], first=date(2021, 6, 1), last=date(2021, 6, 2), updated=2),
+        StoryState("s3", terms=["envoy"], updated=3),
+    ]
     for state in (store.stories, memory):
         for story in stories:
             state.save(story)
@@ -235,10 +270,14 @@ def test_story_store_answers_as_the_memory_state(store):
     assert store.stories.sequence() == memory.sequence() == 3
     for window in ((None, None), (date(2021, 3, 25), date(2021, 3, 26)), (date(2021, 6, 1), date(2021, 6, 30))):
         for terms in (["ship"], ["envoy", "ship"], ["canal"], []):
-            assert ([s.id for s in store.stories.active(*window, terms, 10)]
-                    == [s.id for s in memory.active(*window, terms, 10)]), (window, terms)
-    assert store.stories.document_frequency(["ship", "canal", "gone"]) == memory.document_frequency(
-        ["ship", "canal", "gone"]) == (2, {"ship": 2, "canal": 1, "gone": 0})
+            assert [s.id for s in store.stories.active(*window, terms, 10)] == [
+                s.id for s in memory.active(*window, terms, 10)
+            ], (window, terms)
+    assert (
+        store.stories.document_frequency(["ship", "canal", "gone"])
+        == memory.document_frequency(["ship", "canal", "gone"])
+        == (2, {"ship": 2, "canal": 1, "gone": 0})
+    )
     assert [s.id for s in store.stories.all()] == ["s1", "s2", "s3"]  # oldest first, undated last
     assert [s.id for s in store.stories.page(date(2021, 3, 29), None)[0]] == ["s1", "s2"]
 
@@ -246,11 +285,23 @@ def test_story_store_answers_as_the_memory_state(store):
 def test_entity_store_answers_as_the_memory_registry(store):
     from dateline.extract import MemoryRegistry
     from dateline.models import EntityRecord
+
     memory = MemoryRegistry()
-    records = [EntityRecord("person:anatoly antonov", "Anatoly Antonov", "person", ["Anatoly Antonov", "Antonov"],
-                            ["ambassador"], 3, "antonov", "a", True),
-               EntityRecord("person:antonov", "Antonov", "person", ["Antonov"], [], 1, "antonov", "", False),
-               EntityRecord("organisation:100% fund", "100% Fund", "organisation", ["100% Fund", "the_fund"], [], 2)]
+    records = [
+        EntityRecord(
+            "person:anatoly antonov",
+            "Anatoly Antonov",
+            "person",
+            ["Anatoly Antonov", "Antonov"],
+            ["ambassador"],
+            3,
+            "antonov",
+            "a",
+            True,
+        ),
+        EntityRecord("person:antonov", "Antonov", "person", ["Antonov"], [], 1, "antonov", "", False),
+        EntityRecord("organisation:100% fund", "100% Fund", "organisation", ["100% Fund", "the_fund"], [], 2),
+    ]
     for registry in (store.entities, memory):
         for record in records:
             registry.save(record)

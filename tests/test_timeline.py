@@ -1,4 +1,5 @@
 """dateline.timeline: date selection, sentence selection, the JSON contract, the seed golden timeline."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,14 +19,22 @@ D = dt.date
 SEED_META = {
     "000": (D(2018, 12, 28), "TASS", "https://tass.com/world/1038251"),
     "002": (D(2021, 7, 13), "TASS", "https://tass.com/politics/1313173"),
-    "003": (D(2021, 3, 17), "Sputnik", "https://sputniknews.com/world/202103171082376402-russian-ambassador-to-us-to-fly-to-moscow-march-20-for-talks-on-relations-with-washington/"),
+    "003": (
+        D(2021, 3, 17),
+        "Sputnik",
+        "https://sputniknews.com/world/202103171082376402-russian-ambassador-to-us-to-fly-to-moscow-march-20-for-talks-on-relations-with-washington/",
+    ),
     "004": (D(2021, 3, 20), "Sputnik", None),
 }
 CARRIED = {"002": [{"article": "001", "source": "repost", "url": None}]}
 
 # --- referenced days: dateline.timex when it exists, else a small stand-in for these texts
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split()
+    )
+}
 _MD = re.compile(r"\b(" + "|".join(m.capitalize() for m in _MONTHS) + r") (\d{1,2})\b(?!,? \d{4})")
 _WEEKDAY = re.compile(r"\b(?:on|earlier on) (Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _WD = {w: i for i, w in enumerate("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())}
@@ -79,9 +88,19 @@ def seed_sentences() -> list[Sentence]:
         cleaned = clean_text(path.read_text("utf-8"))
         sents = split_sentences(cleaned.text)
         for i, (text, days) in enumerate(zip(sents, referenced(sents, pub))):
-            out.append(Sentence(text=text, article=key, source=source, url=url, title=cleaned.title,
-                                published=pub, dates=tuple(days), position=i,
-                                carried_by=CARRIED.get(key, [])))
+            out.append(
+                Sentence(
+                    text=text,
+                    article=key,
+                    source=source,
+                    url=url,
+                    title=cleaned.title,
+                    published=pub,
+                    dates=tuple(days),
+                    position=i,
+                    carried_by=CARRIED.get(key, []),
+                )
+            )
     return out
 
 
@@ -109,9 +128,10 @@ def test_seed_summit_comes_from_a_referring_sentence(seeds):
     entry = next(e for e in tl.entries if e.date == D(2021, 6, 16))
     (chosen,) = entry.sentences
     assert chosen.date_source == "referenced"
-    assert chosen.text in ("The Russian-US summit was held in Geneva on June 16.",
-                           "Presidents Vladimir Putin of Russia and Joe Biden of the United States "
-                           "held talks in Geneva on June 16.")
+    assert chosen.text in (
+        "The Russian-US summit was held in Geneva on June 16.",
+        "Presidents Vladimir Putin of Russia and Joe Biden of the United States held talks in Geneva on June 16.",
+    )
     assert chosen.article == "002"
     assert chosen.carried_by == [{"article": "001", "source": "repost", "url": None}]
 
@@ -152,14 +172,32 @@ def test_default_caps_at_twenty_dates_with_two_sentences_each():
         day = D(2020, 1, 1) + dt.timedelta(days=i)
         n = 3 if i % 2 else 1  # odd days backed by 3 sentences, even days by 1
         for j in range(n):
-            sents.append(Sentence(text=f"Council {i} voted on budget item {j} after a long debate.",
-                                  article=f"a{i}", source="Herald", url=None, title=None,
-                                  published=day, position=j))
+            sents.append(
+                Sentence(
+                    text=f"Council {i} voted on budget item {j} after a long debate.",
+                    article=f"a{i}",
+                    source="Herald",
+                    url=None,
+                    title=None,
+                    published=day,
+                    position=j,
+                )
+            )
     tl = summarise(sents)
     assert len(tl.entries) == 15  # only the 15 odd days have 2+ sentences
-    sents += [Sentence(text=f"Extra report {i} {j} on the council.", article=f"b{i}", source="Post",
-                       url=None, title=None, published=D(2020, 3, 1) + dt.timedelta(days=i), position=j)
-              for i in range(10) for j in range(2)]
+    sents += [
+        Sentence(
+            text=f"Extra report {i} {j} on the council.",
+            article=f"b{i}",
+            source="Post",
+            url=None,
+            title=None,
+            published=D(2020, 3, 1) + dt.timedelta(days=i),
+            position=j,
+        )
+        for i in range(10)
+        for j in range(2)
+    ]
     assert len(summarise(sents).entries) == 20
 
 
@@ -178,8 +216,21 @@ def test_deterministic(seeds):
 
 
 def test_precomputed_tokens_give_the_same_timeline(seeds):
-    pre = [Sentence(s.text, s.article, s.source, s.url, s.title, s.published, s.dates, s.position,
-                    s.carried_by, tokens=terms(s.text)) for s in seeds]
+    pre = [
+        Sentence(
+            s.text,
+            s.article,
+            s.source,
+            s.url,
+            s.title,
+            s.published,
+            s.dates,
+            s.position,
+            s.carried_by,
+            tokens=terms(s.text),
+        )
+        for s in seeds
+    ]
     assert summarise(pre, "Antonov").to_json() == summarise(seeds, "Antonov").to_json()
 
 
@@ -187,11 +238,28 @@ def test_same_sentence_from_two_outlets_is_folded():
     day = D(2021, 5, 4)
     text = "The bridge over the river reopened to traffic on Tuesday after repairs."
     sents = [
-        Sentence(text, "a1", "Herald", "http://herald/1", "Bridge reopens", D(2021, 5, 4), (day,), 0,
-                 carried_by=[{"article": "a3", "source": "Wire", "url": "http://wire/3"}]),
+        Sentence(
+            text,
+            "a1",
+            "Herald",
+            "http://herald/1",
+            "Bridge reopens",
+            D(2021, 5, 4),
+            (day,),
+            0,
+            carried_by=[{"article": "a3", "source": "Wire", "url": "http://wire/3"}],
+        ),
         Sentence(text, "a2", "Post", "http://post/2", "Bridge open", D(2021, 5, 5), (day,), 2),
-        Sentence("Traffic was heavy on the first morning of the reopened bridge.", "a1", "Herald",
-                 "http://herald/1", "Bridge reopens", D(2021, 5, 4), (), 1),
+        Sentence(
+            "Traffic was heavy on the first morning of the reopened bridge.",
+            "a1",
+            "Herald",
+            "http://herald/1",
+            "Bridge reopens",
+            D(2021, 5, 4),
+            (),
+            1,
+        ),
     ]
     tl = summarise(sents, per_date=3)
     entry = next(e for e in tl.entries if e.date == day)
@@ -211,17 +279,51 @@ def test_json_shape_is_the_design_contract(seeds):
         assert set(entry) == {"date", "sentences", "quotes"}  # DESIGN.md's shape + the person's quotes
         dt.date.fromisoformat(entry["date"])
         for s in entry["sentences"]:
-            assert set(s) == {"text", "article", "source", "url", "title", "date_source", "carried_by", "story",
-                              "published"}
+            assert set(s) == {
+                "text",
+                "article",
+                "source",
+                "url",
+                "title",
+                "date_source",
+                "carried_by",
+                "story",
+                "published",
+            }
             assert s["date_source"] in ("published", "referenced")
             for c in s["carried_by"]:
                 assert set(c) == {"article", "source", "url"}
-    tl = Timeline("q", [Entry(D(2020, 1, 2), [Chosen("t", "a", "S", None, None, "published",
-                                                      [{"article": "b", "source": "T", "url": "u", "x": 1}])])])
-    assert tl.to_json() == {"query": "q", "entries": [{"date": "2020-01-02", "sentences": [
-        {"text": "t", "article": "a", "source": "S", "url": None, "title": None, "date_source": "published",
-         "carried_by": [{"article": "b", "source": "T", "url": "u"}], "story": None, "published": None}],
-        "quotes": []}]}
+    tl = Timeline(
+        "q",
+        [
+            Entry(
+                D(2020, 1, 2),
+                [Chosen("t", "a", "S", None, None, "published", [{"article": "b", "source": "T", "url": "u", "x": 1}])],
+            )
+        ],
+    )
+    assert tl.to_json() == {
+        "query": "q",
+        "entries": [
+            {
+                "date": "2020-01-02",
+                "sentences": [
+                    {
+                        "text": "t",
+                        "article": "a",
+                        "source": "S",
+                        "url": None,
+                        "title": None,
+                        "date_source": "published",
+                        "carried_by": [{"article": "b", "source": "T", "url": "u"}],
+                        "story": None,
+                        "published": None,
+                    }
+                ],
+                "quotes": [],
+            }
+        ],
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -230,6 +332,7 @@ def test_json_shape_is_the_design_contract(seeds):
 
 def test_knee_is_where_a_falling_curve_bends():
     from dateline.timeline import _knee
+
     assert _knee([1.0, 0.95, 0.9, 0.2, 0.15, 0.1, 0.05]) == 3
     assert _knee([0.5, 0.4]) == 1  # too short to bend: keep everything
 
@@ -237,11 +340,20 @@ def test_knee_is_where_a_falling_curve_bends():
 def test_off_topic_candidates_are_cut_when_both_kinds_of_evidence_agree():
     day = D(2021, 5, 4)
     quake = "The earthquake struck the capital at dawn, rescuers searched the rubble for survivors."
-    sents = [Sentence(f"{quake} Report {i}.", f"r{i}", "S", None, None, D(2021, 5, 9), (day,), 3)
-             for i in range(4)]
+    sents = [Sentence(f"{quake} Report {i}.", f"r{i}", "S", None, None, D(2021, 5, 9), (day,), 3) for i in range(4)]
     sents += [Sentence(f"{quake} Update {i}.", f"p{i}", "S", None, None, day, (), 0) for i in range(4)]
-    sents += [Sentence("Football scores from the weekend league games were announced by officials.",
-                       "x", "S", None, None, day, (), 0)]
+    sents += [
+        Sentence(
+            "Football scores from the weekend league games were announced by officials.",
+            "x",
+            "S",
+            None,
+            None,
+            day,
+            (),
+            0,
+        )
+    ]
     with_knee = summarise(sents, max_dates=1, per_date=9)
     without = summarise(sents, max_dates=1, per_date=9, params={"knee": False})
     assert "Football" not in " ".join(c.text for c in with_knee.entries[0].sentences)
@@ -250,18 +362,31 @@ def test_off_topic_candidates_are_cut_when_both_kinds_of_evidence_agree():
 
 def test_captions_lose_to_finished_sentences():
     day = D(2021, 5, 4)
-    sents = [Sentence("Ambassador Anatoly Antonov Photo Agency/TASS", "a", "TASS", None, None, day, (), 0),
-             Sentence("Ambassador Anatoly Antonov met the Secretary of State in Washington.", "b", "TASS",
-                      None, None, day, (), 0)]
+    sents = [
+        Sentence("Ambassador Anatoly Antonov Photo Agency/TASS", "a", "TASS", None, None, day, (), 0),
+        Sentence(
+            "Ambassador Anatoly Antonov met the Secretary of State in Washington.", "b", "TASS", None, None, day, (), 0
+        ),
+    ]
     (entry,) = summarise(sents, max_dates=1).entries
     assert entry.sentences[0].text.endswith("Washington.")
 
 
 def test_a_next_day_report_keeps_its_own_date():
     day = D(2021, 5, 4)
-    sents = [Sentence("Crowds gathered on the river bank at dawn", "a", "Herald", None, None, day, (), 5),
-             Sentence("The bridge over the river reopened to traffic after two years of repairs.", "b", "Herald",
-                      None, None, day + dt.timedelta(days=1), (), 0)]
+    sents = [
+        Sentence("Crowds gathered on the river bank at dawn", "a", "Herald", None, None, day, (), 5),
+        Sentence(
+            "The bridge over the river reopened to traffic after two years of repairs.",
+            "b",
+            "Herald",
+            None,
+            None,
+            day + dt.timedelta(days=1),
+            (),
+            0,
+        ),
+    ]
     (entry,) = summarise(sents, max_dates=1, end=day, params={"pub_lag": 1}).entries
     assert entry.date == day
     assert entry.sentences[0].date_source == "published"

@@ -1,4 +1,5 @@
 """`dateline timeline` over the seeds: the contract's dates, provenance and formats."""
+
 from __future__ import annotations
 
 import json
@@ -53,9 +54,25 @@ def test_the_persons_quotes_sit_on_their_dates(db):
 
 
 def test_bounds_and_counts(db):
-    data = json.loads(runner.invoke(app, ["timeline", "--db", db, "--json", "--from", "2021-01-01",
-                                          "--to", "2021-03-31", "--max-dates", "2",
-                                          "--sentences-per-date", "2"]).stdout)
+    data = json.loads(
+        runner.invoke(
+            app,
+            [
+                "timeline",
+                "--db",
+                db,
+                "--json",
+                "--from",
+                "2021-01-01",
+                "--to",
+                "2021-03-31",
+                "--max-dates",
+                "2",
+                "--sentences-per-date",
+                "2",
+            ],
+        ).stdout
+    )
     assert len(data["entries"]) <= 2
     assert all("2021-01-01" <= e["date"] <= "2021-03-31" for e in data["entries"])
     assert all(len(e["sentences"]) <= 2 for e in data["entries"])
@@ -69,12 +86,15 @@ def test_formats_write_files(db, tmp_path, fmt):
     assert target.read_text(encoding="utf-8").strip()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--from", "2021-13-01"], "--from 2021-13-01: not a date (YYYY-MM-DD)"),
-    (["--format", "pdf"], "--format pdf: choose one of"),
-    (["--max-dates", "0"], "--max-dates 0: must be 1 or more"),
-    (["--from", "2021-05-01", "--to", "2021-01-01"], "is after --to"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--from", "2021-13-01"], "--from 2021-13-01: not a date (YYYY-MM-DD)"),
+        (["--format", "pdf"], "--format pdf: choose one of"),
+        (["--max-dates", "0"], "--max-dates 0: must be 1 or more"),
+        (["--from", "2021-05-01", "--to", "2021-01-01"], "is after --to"),
+    ],
+)
 def test_bad_arguments_name_the_mistake(db, args, message):
     result = runner.invoke(app, ["timeline", "Antonov", "--db", db, *args])
     assert result.exit_code == 2

@@ -1,4 +1,5 @@
 """Temporal expressions: seeds, each expression family, tense direction, no-dct, hostile input."""
+
 from __future__ import annotations
 
 import datetime
@@ -89,40 +90,43 @@ def test_seed_000_year_end_remarks():
 DCT = D(2013, 3, 22)  # a Friday
 
 
-@pytest.mark.parametrize("text, expr, value, granularity", [
-    ("It was signed on March 22, 2013 in Rome.", "March 22, 2013", "2013-03-22", "day"),
-    ("It was signed on 16 June 2021 in Rome.", "16 June 2021", "2021-06-16", "day"),
-    ("Filed 2013-03-21 by staff.", "2013-03-21", "2013-03-21", "day"),
-    ("Posted 07/13/2021 - 11:47", "07/13/2021", "2021-07-13", "day"),
-    ("The raid in May 2010 was condemned.", "May 2010", "2010-05", "month"),
-    ("Prices rose in 1998.", "1998", "1998", "year"),
-    ("The pandemic of 2009-2010 killed many.", "2010", "2010", "year"),
-    ("The expedition of 1957-58 crossed Antarctica.", "58", "1958", "year"),
-    ("Deaths were reported in the last week, he said.", "the last week", "2013-W11", "week"),
-    ("He visited Israel this week.", "this week", "2013-W12", "week"),
-    ("He was elected last year.", "last year", "2012", "year"),
-    ("This year, four women lead panels.", "This year", "2013", "year"),
-    ("It saved money this fiscal year.", "this fiscal year", "2013", "year"),
-    ("Sales fell last month.", "last month", "2013-02", "month"),
-    ("Talks resume next week.", "next week", "2013-W13", "week"),
-    ("It started early this year.", "early this year", "2013", "year"),
-    ("He was reported missing late last July.", "late last July", "2012-07", "month"),
-    ("He was accused of faking his death last summer.", "last summer", "2012-SU", "month"),
-    ("When I started six years ago, it was rare.", "six years ago", "2007", "year"),
-    ("Officials said it yesterday.", "yesterday", "2013-03-21", "day"),
-    ("It opens tomorrow.", "tomorrow", "2013-03-23", "day"),
-    ("Women now lead nine committees.", "now", "PRESENT_REF", "vague"),
-    ("It is currently for sale.", "currently", "PRESENT_REF", "vague"),
-    ("It was one of the great explorations of the 20th Century.", "the 20th Century", "19", "year"),
-    ("Music of the 1990s returned.", "the 1990s", "199", "year"),
-    ("Profits rose in the first quarter of 2012.", "the first quarter of 2012", "2012-Q1", "month"),
-])
+@pytest.mark.parametrize(
+    "text, expr, value, granularity",
+    [
+        ("It was signed on March 22, 2013 in Rome.", "March 22, 2013", "2013-03-22", "day"),
+        ("It was signed on 16 June 2021 in Rome.", "16 June 2021", "2021-06-16", "day"),
+        ("Filed 2013-03-21 by staff.", "2013-03-21", "2013-03-21", "day"),
+        ("Posted 07/13/2021 - 11:47", "07/13/2021", "2021-07-13", "day"),
+        ("The raid in May 2010 was condemned.", "May 2010", "2010-05", "month"),
+        ("Prices rose in 1998.", "1998", "1998", "year"),
+        ("The pandemic of 2009-2010 killed many.", "2010", "2010", "year"),
+        ("The expedition of 1957-58 crossed Antarctica.", "58", "1958", "year"),
+        ("Deaths were reported in the last week, he said.", "the last week", "2013-W11", "week"),
+        ("He visited Israel this week.", "this week", "2013-W12", "week"),
+        ("He was elected last year.", "last year", "2012", "year"),
+        ("This year, four women lead panels.", "This year", "2013", "year"),
+        ("It saved money this fiscal year.", "this fiscal year", "2013", "year"),
+        ("Sales fell last month.", "last month", "2013-02", "month"),
+        ("Talks resume next week.", "next week", "2013-W13", "week"),
+        ("It started early this year.", "early this year", "2013", "year"),
+        ("He was reported missing late last July.", "late last July", "2012-07", "month"),
+        ("He was accused of faking his death last summer.", "last summer", "2012-SU", "month"),
+        ("When I started six years ago, it was rare.", "six years ago", "2007", "year"),
+        ("Officials said it yesterday.", "yesterday", "2013-03-21", "day"),
+        ("It opens tomorrow.", "tomorrow", "2013-03-23", "day"),
+        ("Women now lead nine committees.", "now", "PRESENT_REF", "vague"),
+        ("It is currently for sale.", "currently", "PRESENT_REF", "vague"),
+        ("It was one of the great explorations of the 20th Century.", "the 20th Century", "19", "year"),
+        ("Music of the 1990s returned.", "the 1990s", "199", "year"),
+        ("Profits rose in the first quarter of 2012.", "the first quarter of 2012", "2012-Q1", "month"),
+    ],
+)
 def test_families(text, expr, value, granularity):
     hits = found(text, DCT, expr)
     assert hits, f"{expr!r} not found in {timexes(text, DCT)}"
     t = hits[0]
     assert (t.value, t.granularity) == (value, granularity)
-    assert text[t.start:t.end] == expr
+    assert text[t.start : t.end] == expr
     assert (t.day is not None) == (granularity == "day")
 
 
@@ -137,8 +141,10 @@ def test_weekday_part_of_day():
 
 
 def test_not_dates():
-    text = ("Theresa May said the US may roll out sanctions. Maybe. The 2+2 format. "
-            "About 2010 people came. Call 555-2010. April Ryan asked. Protesters march.")
+    text = (
+        "Theresa May said the US may roll out sanctions. Maybe. The 2+2 format. "
+        "About 2010 people came. Call 555-2010. April Ryan asked. Protesters march."
+    )
     assert values(text, DCT) == {}
 
 
@@ -192,8 +198,10 @@ def test_end_of_year_reported_in_the_past_is_last_year():
 # No dct
 # --------------------------------------------------------------------------- #
 def test_without_dct_only_explicit_years():
-    text = ("On Friday he said that on June 16, 2021 and in 1998, and last year, yesterday, "
-            "in May 2010 and on June 16 things happened, now.")
+    text = (
+        "On Friday he said that on June 16, 2021 and in 1998, and last year, yesterday, "
+        "in May 2010 and on June 16 things happened, now."
+    )
     got = [(t.text, t.value) for t in timexes(text, None)]
     assert got == [("June 16, 2021", "2021-06-16"), ("1998", "1998"), ("May 2010", "2010-05")]
 
@@ -220,13 +228,59 @@ def test_split_sentences_keeps_abbreviations():
 # --------------------------------------------------------------------------- #
 # Properties
 # --------------------------------------------------------------------------- #
-_WORDS = st.sampled_from([
-    "on", "Friday", "June", "16", "2021", "last", "week", "year", "the", "end", "of", "ago",
-    "35", "years", "a", "few", "days", "said", "will", "May", "March", "1957-58", "20th",
-    "century", "Q1", "'90s", "now", "yesterday", "summer", "first", "quarter", ",", ".", "\n",
-    "99999", "0", "31", "February", "29", "Feb.", "early", "mid-", "this", "next", "-", "/",
-    "07/13/2021", "2013-02-30", "fiscal",
-])
+_WORDS = st.sampled_from(
+    [
+        "on",
+        "Friday",
+        "June",
+        "16",
+        "2021",
+        "last",
+        "week",
+        "year",
+        "the",
+        "end",
+        "of",
+        "ago",
+        "35",
+        "years",
+        "a",
+        "few",
+        "days",
+        "said",
+        "will",
+        "May",
+        "March",
+        "1957-58",
+        "20th",
+        "century",
+        "Q1",
+        "'90s",
+        "now",
+        "yesterday",
+        "summer",
+        "first",
+        "quarter",
+        ",",
+        ".",
+        "\n",
+        "99999",
+        "0",
+        "31",
+        "February",
+        "29",
+        "Feb.",
+        "early",
+        "mid-",
+        "this",
+        "next",
+        "-",
+        "/",
+        "07/13/2021",
+        "2013-02-30",
+        "fiscal",
+    ]
+)
 _DCTS = st.one_of(st.none(), st.dates(min_value=D(1, 1, 1), max_value=D(9999, 12, 31)))
 
 
@@ -236,7 +290,7 @@ def _check(text: str, dct: D | None) -> None:
     for t in result:
         assert isinstance(t, Timex)
         assert 0 <= t.start < t.end <= len(text)
-        assert text[t.start:t.end] == t.text
+        assert text[t.start : t.end] == t.text
         assert t.start >= last_end or t.text.isdigit()  # "1957-58" yields two adjacent
         last_end = t.end
         assert t.granularity in ("day", "week", "month", "year", "vague")

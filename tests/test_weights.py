@@ -1,4 +1,5 @@
 """Tuned numbers live in weights/ and the code's defaults are the shipped files."""
+
 from __future__ import annotations
 
 from dataclasses import asdict

@@ -1,4 +1,5 @@
 """dateline: from a pile of scraped news articles to clean, dated, sourced timelines."""
+
 from .corpus import Corpus, Timeline, open, parse
 from .models import Article, Reject
 

@@ -4,6 +4,7 @@ The contract is docs/api.md. A bad parameter gets 400 `{"error": "..."}` naming 
 Scraped text leaves as JSON strings, verbatim: escaping it is the page's job, and the
 Content-Security-Policy on every answer keeps a slip there from running anything.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -39,15 +40,24 @@ if TYPE_CHECKING:  # the pipeline (spaCy) loads on the first ingest, not with th
 log = logging.getLogger("dateline.api")
 
 WEB = Path(__file__).parent / "web"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 # Swagger UI comes from a CDN and starts with an inline script: only /docs gets this policy.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 MAX_SIZE = 200
-EXPORT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "md": "text/markdown; charset=utf-8",
-                "html": "text/html; charset=utf-8", "timelinejs": "application/json"}
+EXPORT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "timelinejs": "application/json",
+}
 EXPORT_SUFFIXES = {"timelinejs": "timelinejs.json"}
 FINISHED_JOBS_KEPT = 100
 
@@ -64,8 +74,9 @@ class TooLarge(Exception):
     """An upload went past the limit while it was arriving."""
 
 
-def create_app(db_path: str, token: str | None = None, max_upload_mb: int = 50, *,
-               allowed_hosts: list[str] | None = None) -> FastAPI:
+def create_app(
+    db_path: str, token: str | None = None, max_upload_mb: int = 50, *, allowed_hosts: list[str] | None = None
+) -> FastAPI:
     """The API over the database at `db_path`.
 
     `token` enables POST /api/ingest (disabled without one). `allowed_hosts`, when given, refuses
@@ -77,9 +88,13 @@ def create_app(db_path: str, token: str | None = None, max_upload_mb: int = 50, 
     timelines = Timelines(corpora)
     timelines.warm(PAGE_TIMELINE)
     jobs = Jobs(db_path)
-    app = FastAPI(title="dateline", version="0.1.0", docs_url="/docs", redoc_url=None,
-                  description="What happened, when, who said what, and where is it written — as JSON. "
-                              "Contract: docs/api.md.")
+    app = FastAPI(
+        title="dateline",
+        version="0.1.0",
+        docs_url="/docs",
+        redoc_url=None,
+        description="What happened, when, who said what, and where is it written — as JSON. Contract: docs/api.md.",
+    )
     app.add_middleware(Guard, allowed_hosts=allowed_hosts)
     install_error_handlers(app)
     add_read_routes(app, corpora, timelines)
@@ -89,6 +104,7 @@ def create_app(db_path: str, token: str | None = None, max_upload_mb: int = 50, 
 
 
 # --- plumbing: one corpus per thread, headers, errors ------------------------------------------
+
 
 class Corpora:
     """One open corpus per server thread: SQLite connections belong to one thread, and a warm one keeps its cache."""
@@ -143,6 +159,7 @@ class Timelines:
                 self.get(key)
             except Exception:  # a warm-up is an optimisation: the request will say what is wrong
                 log.exception("could not prepare the opening timeline")
+
         threading.Thread(target=make, name="dateline-warm", daemon=True).start()
 
 
@@ -172,8 +189,9 @@ class Guard:
 
         host = _host(scope)
         if self.allowed is not None and host not in self.allowed:
-            await error(400, f"Host {host or '(none)'}: not served here; use one of "
-                             f"{', '.join(sorted(self.allowed))}")(scope, receive, send_with_headers)
+            await error(400, f"Host {host or '(none)'}: not served here; use one of {', '.join(sorted(self.allowed))}")(
+                scope, receive, send_with_headers
+            )
             return
         try:
             await self.app(scope, receive, send_with_headers)
@@ -234,6 +252,7 @@ def validation_message(exc: RequestValidationError) -> str:
 
 # --- parameters ----------------------------------------------------------------------------
 
+
 def days(start: str | None, end: str | None) -> tuple[date | None, date | None]:
     """The from/to parameters as dates; empty means none (what a form sends for a blank field)."""
     try:
@@ -285,14 +304,29 @@ LIST_FIELDS = ("id", "title", "source", "published", "published_source", "url", 
 
 def add_read_routes(app: FastAPI, corpora: Corpora, timelines: Timelines) -> None:
     @app.get("/api/articles", summary="Articles the query selects, oldest first (paged)")
-    def articles(request: Request, q: str | None = None, story: str | None = None, source: str | None = None,
-                 entity: str | None = None, start: str | None = Query(None, alias="from"),
-                 end: str | None = Query(None, alias="to"), page: int = 1, size: int = 50) -> JSONResponse:
+    def articles(
+        request: Request,
+        q: str | None = None,
+        story: str | None = None,
+        source: str | None = None,
+        entity: str | None = None,
+        start: str | None = Query(None, alias="from"),
+        end: str | None = Query(None, alias="to"),
+        page: int = 1,
+        size: int = 50,
+    ) -> JSONResponse:
         first, last = days(start, end)
         chosen = Page.of(page, size)
-        found, total = corpora.get().article_page(text(q), entity=text(entity), source=text(source),
-                                                  story=text(story), start=first, end=last,
-                                                  offset=chosen.offset, limit=chosen.size)
+        found, total = corpora.get().article_page(
+            text(q),
+            entity=text(entity),
+            source=text(source),
+            story=text(story),
+            start=first,
+            end=last,
+            offset=chosen.offset,
+            limit=chosen.size,
+        )
         items = [{name: record[name] for name in LIST_FIELDS} for record in (a.to_dict() for a in found)]
         return chosen.answer(request, items, total)
 
@@ -304,8 +338,13 @@ def add_read_routes(app: FastAPI, corpora: Corpora, timelines: Timelines) -> Non
         return JSONResponse(details)
 
     @app.get("/api/stories", summary="Stories overlapping [from, to], oldest first (paged)")
-    def stories(request: Request, start: str | None = Query(None, alias="from"),
-                end: str | None = Query(None, alias="to"), page: int = 1, size: int = 50) -> JSONResponse:
+    def stories(
+        request: Request,
+        start: str | None = Query(None, alias="from"),
+        end: str | None = Query(None, alias="to"),
+        page: int = 1,
+        size: int = 50,
+    ) -> JSONResponse:
         first, last = days(start, end)
         chosen = Page.of(page, size)
         items, total = corpora.get().story_page(start=first, end=last, offset=chosen.offset, limit=chosen.size)
@@ -317,17 +356,25 @@ def add_read_routes(app: FastAPI, corpora: Corpora, timelines: Timelines) -> Non
         return JSONResponse({"items": corpora.get().entities_starting(q, limit)})
 
     @app.get("/api/quotes", summary="Who said what, oldest first (paged)")
-    def quotes(request: Request, speaker: str | None = None, q: str | None = None,
-               start: str | None = Query(None, alias="from"), end: str | None = Query(None, alias="to"),
-               page: int = 1, size: int = 50) -> JSONResponse:
+    def quotes(
+        request: Request,
+        speaker: str | None = None,
+        q: str | None = None,
+        start: str | None = Query(None, alias="from"),
+        end: str | None = Query(None, alias="to"),
+        page: int = 1,
+        size: int = 50,
+    ) -> JSONResponse:
         first, last = days(start, end)
         chosen = Page.of(page, size)
-        items, total = corpora.get().quote_page(text(speaker), query=text(q), start=first, end=last,
-                                                offset=chosen.offset, limit=chosen.size)
+        items, total = corpora.get().quote_page(
+            text(speaker), query=text(q), start=first, end=last, offset=chosen.offset, limit=chosen.size
+        )
         return chosen.answer(request, items, total)
 
-    def timeline(q: str | None, start: str | None, end: str | None, max_dates: int | None,
-                 sentences_per_date: int) -> Timeline:
+    def timeline(
+        q: str | None, start: str | None, end: str | None, max_dates: int | None, sentences_per_date: int
+    ) -> Timeline:
         first, last = days(start, end)
         if max_dates is not None:
             within("max_dates", max_dates, 1, 500)
@@ -335,25 +382,38 @@ def add_read_routes(app: FastAPI, corpora: Corpora, timelines: Timelines) -> Non
         return timelines.get((text(q), first, last, max_dates, sentences_per_date))
 
     @app.get("/api/timeline", summary="The timeline, as `dateline timeline --json` prints it")
-    def timeline_json(q: str | None = None, start: str | None = Query(None, alias="from"),
-                      end: str | None = Query(None, alias="to"), max_dates: int | None = None,
-                      sentences_per_date: int = 1) -> JSONResponse:
+    def timeline_json(
+        q: str | None = None,
+        start: str | None = Query(None, alias="from"),
+        end: str | None = Query(None, alias="to"),
+        max_dates: int | None = None,
+        sentences_per_date: int = 1,
+    ) -> JSONResponse:
         return JSONResponse(timeline(q, start, end, max_dates, sentences_per_date).to_json())
 
     @app.get("/api/timeline/export", summary="The timeline as a file: json, csv, md, timelinejs or html")
-    def timeline_export(format: str = "json", q: str | None = None,  # noqa: A002 — the contract's name
-                        start: str | None = Query(None, alias="from"), end: str | None = Query(None, alias="to"),
-                        max_dates: int | None = None, sentences_per_date: int = 1) -> Response:
+    def timeline_export(
+        format: str = "json",
+        q: str | None = None,  # noqa: A002 — the contract's name
+        start: str | None = Query(None, alias="from"),
+        end: str | None = Query(None, alias="to"),
+        max_dates: int | None = None,
+        sentences_per_date: int = 1,
+    ) -> Response:
         if format not in render.RENDERERS:
             raise ApiError(400, f"format {format}: choose one of {', '.join(render.RENDERERS)}")
         body = render.RENDERERS[format](timeline(q, start, end, max_dates, sentences_per_date))
         name = f"timeline-{slug(q)}.{EXPORT_SUFFIXES.get(format, format)}"
-        return Response(body, media_type=EXPORT_TYPES.get(format, "application/octet-stream"),
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            body,
+            media_type=EXPORT_TYPES.get(format, "application/octet-stream"),
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @app.get("/api/attention", summary="Articles per day per outlet for what the query selects")
-    def attention(q: str | None = None, start: str | None = Query(None, alias="from"),
-                  end: str | None = Query(None, alias="to")) -> JSONResponse:
+    def attention(
+        q: str | None = None, start: str | None = Query(None, alias="from"), end: str | None = Query(None, alias="to")
+    ) -> JSONResponse:
         first, last = days(start, end)
         return JSONResponse({"days": corpora.get().attention(text(q), start=first, end=last)})
 
@@ -372,19 +432,26 @@ def slug(query: str | None) -> str:
 
 # --- ingest: uploads become jobs on a background thread -----------------------------------
 
+
 @dataclass(slots=True)
 class Job:
     id: str
     folder: Path
     status: str = "queued"
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("read", "stored", "unchanged", "rejected", "duplicates"), 0))
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(("read", "stored", "unchanged", "rejected", "duplicates"), 0)
+    )
     error: str | None = None
 
     def progress(self, report: Report) -> None:
         # One assignment: a reader on another thread sees all counts of one moment.
-        self.counts = {"read": report.read, "stored": report.stored, "unchanged": report.unchanged,
-                       "rejected": report.rejected, "duplicates": report.duplicates}
+        self.counts = {
+            "read": report.read,
+            "stored": report.stored,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+            "duplicates": report.duplicates,
+        }
 
     def to_json(self) -> dict:
         return {"job": self.id, "status": self.status, **self.counts, "error": self.error}
@@ -422,7 +489,7 @@ class Jobs:
 
     def _forget_finished(self) -> None:
         finished = [i for i, job in self.jobs.items() if job.status in ("done", "failed")]
-        for job_id in finished[:max(0, len(finished) - FINISHED_JOBS_KEPT + 1)]:
+        for job_id in finished[: max(0, len(finished) - FINISHED_JOBS_KEPT + 1)]:
             del self.jobs[job_id]
 
     def _work(self) -> None:
@@ -465,8 +532,11 @@ def authorise(request: Request, token: str | None) -> None:
         raise ApiError(403, "ingest is disabled: start the server with --token")
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        raise ApiError(401, "Authorization: wrong or missing token (send 'Authorization: Bearer <token>')",
-                       {"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "Authorization: wrong or missing token (send 'Authorization: Bearer <token>')",
+            {"WWW-Authenticate": "Bearer"},
+        )
 
 
 async def receive(request: Request, limit: int) -> Path:
@@ -481,8 +551,9 @@ async def receive(request: Request, limit: int) -> Path:
         if media == "multipart/form-data":
             saved = await save_files(bounded, folder)
         else:
-            saved = await save_body(bounded, folder / ("upload.json" if media == "application/json"
-                                                       else "upload.jsonl"))
+            saved = await save_body(
+                bounded, folder / ("upload.json" if media == "application/json" else "upload.jsonl")
+            )
         if not saved:
             raise ApiError(400, "nothing to ingest: send files (multipart/form-data) or a JSONL body")
     except TooLarge:
@@ -549,6 +620,7 @@ def safe_name(filename: str | None, taken: set[str]) -> str:
 
 
 # --- the page ------------------------------------------------------------------------------
+
 
 def add_page_routes(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)

@@ -4,29 +4,28 @@ Results go to stdout (a table on a terminal, or --json / --jsonl / --csv);
 progress and messages go to stderr. User mistakes get one line that names
 the mistake and the fix, never a traceback.
 """
+
 from __future__ import annotations
 
 import csv
 import json
-from collections import Counter
 import os
 import shutil
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
-from typer._click.exceptions import ClickException, UsageError  # typer vendors click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-
-from typing import TYPE_CHECKING
+from typer._click.exceptions import ClickException, UsageError  # typer vendors click
 
 from . import corpus as corpus_api
 from . import params, read, render
@@ -38,17 +37,26 @@ from .timeline import Chosen
 if TYPE_CHECKING:
     from .pipeline import Report
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
-                  rich_markup_mode=None,
-                  help="Turn scraped news articles into clean, dated, sourced timelines.")
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Turn scraped news articles into clean, dated, sourced timelines.",
+)
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 
-DbOption = Annotated[Optional[str], typer.Option("--db", help="Database file (default: $DATELINE_DB or ./dateline.db).")]
+DbOption = Annotated[str | None, typer.Option("--db", help="Database file (default: $DATELINE_DB or ./dateline.db).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")]
-WorkersOption = Annotated[int, typer.Option(
-    "--workers", help=f"Processes for the per-article work (0 = one per core, as memory allows: "
-                      f"{default_workers()} on this machine).")]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        help=f"Processes for the per-article work (0 = one per core, as memory allows: "
+        f"{default_workers()} on this machine).",
+    ),
+]
 JsonlOption = Annotated[bool, typer.Option("--jsonl", help="One JSON object a line, streamed.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="CSV with a header row.")]
 
@@ -176,6 +184,7 @@ def reject_row(reject: Reject) -> dict:
 
 # --- commands ----------------------------------------------------------------
 
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to read (recursively).")],
@@ -209,22 +218,33 @@ def _ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes
         if not err.is_terminal:
             return corpus.ingest(paths, workers=workers, max_bytes=max_bytes)
         total = read.count_files(paths)
-        columns = (TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
-                   TextColumn("{task.fields[counts]}"), TimeElapsedColumn())
+        columns = (
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files"),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=err, transient=True) as bar:
             task = bar.add_task("ingest", total=total, counts="")
 
             def on_report(report: Report) -> None:
-                bar.update(task, counts=f"stored {report.stored} · unchanged {report.unchanged} · "
-                                        f"rejected {report.rejected}")
+                bar.update(
+                    task, counts=f"stored {report.stored} · unchanged {report.unchanged} · rejected {report.rejected}"
+                )
 
-            return corpus.ingest(paths, workers=workers, max_bytes=max_bytes, progress=on_report,
-                                 on_file=lambda _: bar.advance(task))
+            return corpus.ingest(
+                paths, workers=workers, max_bytes=max_bytes, progress=on_report, on_file=lambda _: bar.advance(task)
+            )
 
 
 def show_report(report: Report) -> None:
-    out.print(f"read {report.read} = stored {report.stored} + unchanged {report.unchanged} "
-              f"+ rejected {report.rejected}; duplicates found {report.duplicates}", highlight=False)
+    out.print(
+        f"read {report.read} = stored {report.stored} + unchanged {report.unchanged} "
+        f"+ rejected {report.rejected}; duplicates found {report.duplicates}",
+        highlight=False,
+    )
     for reason, count in sorted(report.reasons.items(), key=lambda item: (-item[1], item[0])):
         out.print(f"  rejected {count}: {reason}", highlight=False)
     if report.rejected:
@@ -248,8 +268,11 @@ def parse(
         for record in corpus_api.parse([str(p) for p in paths]):
             if isinstance(record, Reject):
                 rejected += 1
-                err.print(f"rejected {record.path}{':' + str(record.line) if record.line else ''}: "
-                          f"{record.reason}", highlight=False, markup=False)
+                err.print(
+                    f"rejected {record.path}{':' + str(record.line) if record.line else ''}: {record.reason}",
+                    highlight=False,
+                    markup=False,
+                )
             else:
                 yield article_row(record, stored=False)
 
@@ -259,10 +282,10 @@ def parse(
 @app.command()
 def articles(
     db: DbOption = None,
-    source: Annotated[Optional[str], typer.Option("--source", help="Only this outlet.")] = None,
-    story: Annotated[Optional[str], typer.Option("--story", help="Only this story id.")] = None,
-    start: Annotated[Optional[str], typer.Option("--from", help="Published on or after (YYYY-MM-DD).")] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Published on or before (YYYY-MM-DD).")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only this outlet.")] = None,
+    story: Annotated[str | None, typer.Option("--story", help="Only this story id.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="Published on or after (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Published on or before (YYYY-MM-DD).")] = None,
     as_json: JsonOption = False,
     as_jsonl: JsonlOption = False,
     as_csv: CsvOption = False,
@@ -327,16 +350,21 @@ def stories(
 
 @app.command()
 def timeline(
-    query: Annotated[Optional[str], typer.Argument(help="Full-text query selecting articles; none = all.")] = None,
+    query: Annotated[str | None, typer.Argument(help="Full-text query selecting articles; none = all.")] = None,
     db: DbOption = None,
-    start: Annotated[Optional[str], typer.Option("--from", help="First date (YYYY-MM-DD).")] = None,
-    end: Annotated[Optional[str], typer.Option("--to", help="Last date (YYYY-MM-DD).")] = None,
-    max_dates: Annotated[Optional[int], typer.Option("--max-dates", help="At most this many dates "
-                         "(default: every date backed by at least 2 sentences, at most 20).")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First date (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last date (YYYY-MM-DD).")] = None,
+    max_dates: Annotated[
+        int | None,
+        typer.Option(
+            "--max-dates",
+            help="At most this many dates (default: every date backed by at least 2 sentences, at most 20).",
+        ),
+    ] = None,
     per_date: Annotated[int, typer.Option("--sentences-per-date", help="Sentences for each date.")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="table, md, json, csv, html or timelinejs.")] = "table",
     as_json: JsonOption = False,
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write to this file.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
 ) -> None:
     """What happened, when, and who says so: a dated, sourced timeline."""
     fmt = "json" if as_json else fmt
@@ -353,10 +381,16 @@ def timeline(
         except QueryError as error:
             raise query_error(error) from None
     if fmt == "table" and output is None:
-        emit(({"date": e.date.isoformat(), "sentence": s.text,
-               "source": outlets(s),
-               "via": s.date_source} for e in result.entries for s in e.sentences),
-             "table", ["date", "sentence", "source", "via"], title=f"Timeline: {query}" if query else "Timeline")
+        emit(
+            (
+                {"date": e.date.isoformat(), "sentence": s.text, "source": outlets(s), "via": s.date_source}
+                for e in result.entries
+                for s in e.sentences
+            ),
+            "table",
+            ["date", "sentence", "source", "via"],
+            title=f"Timeline: {query}" if query else "Timeline",
+        )
         return
     text = render.RENDERERS["md" if fmt == "table" else fmt](result)
     if output is None:
@@ -382,15 +416,16 @@ def entities(
     with open_corpus(db) as corpus:
         rows = corpus.entities()
         if fmt == "table":
-            rows = ({**row, "aliases": "; ".join(row["aliases"][:6]), "roles": "; ".join(row["roles"][:3])}
-                    for row in rows)
+            rows = (
+                {**row, "aliases": "; ".join(row["aliases"][:6]), "roles": "; ".join(row["roles"][:3])} for row in rows
+            )
         emit(rows, fmt, ["name", "type", "article_count", "aliases", "roles"])
 
 
 @app.command()
 def quotes(
     db: DbOption = None,
-    speaker: Annotated[Optional[str], typer.Option("--speaker", help="Only this speaker (any alias).")] = None,
+    speaker: Annotated[str | None, typer.Option("--speaker", help="Only this speaker (any alias).")] = None,
     as_json: JsonOption = False,
     as_jsonl: JsonlOption = False,
     as_csv: CsvOption = False,
@@ -419,11 +454,20 @@ def demo(
     db: DbOption = None,
     workers: WorkersOption = 0,
     html_report: Annotated[Path, typer.Option("--report", help="Where to write the HTML timeline report.")] = Path(
-        "dateline-demo.html"),
-    then_serve: Annotated[bool, typer.Option("--serve", help="Then serve the demo database: the web page and "
-                                             "the JSON API on 127.0.0.1 (Ctrl+C stops).")] = False,
-    copy_to: Annotated[Optional[Path], typer.Option("--copy-to", help="Only copy the sample corpus's files into "
-                                                    "this folder, to try the other commands on.")] = None,
+        "dateline-demo.html"
+    ),
+    then_serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve", help="Then serve the demo database: the web page and the JSON API on 127.0.0.1 (Ctrl+C stops)."
+        ),
+    ] = False,
+    copy_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--copy-to", help="Only copy the sample corpus's files into this folder, to try the other commands on."
+        ),
+    ] = None,
 ) -> None:
     """Ingest the bundled sample corpus and show what dateline made of it."""
     check_workers(workers)
@@ -443,18 +487,27 @@ def demo(
         with open_corpus(db) as corpus:
             show_corpus(corpus)
             result = corpus.timeline()
-        emit(({"date": e.date.isoformat(), "sentence": c.text,
-               "outlets": outlets(c)}
-              for e in result.entries for c in e.sentences), "table", ["date", "sentence", "outlets"],
-             title="Timeline: what happened, when, and who says so")
+        emit(
+            (
+                {"date": e.date.isoformat(), "sentence": c.text, "outlets": outlets(c)}
+                for e in result.entries
+                for c in e.sentences
+            ),
+            "table",
+            ["date", "sentence", "outlets"],
+            title="Timeline: what happened, when, and who says so",
+        )
         try:
             html_report.write_text(render.to_html(result), encoding="utf-8")
             err.print(f"wrote the timeline as an HTML report: {html_report}", highlight=False)
         except OSError as error:
             err.print(f"could not write {html_report}: {error.strerror or error}", highlight=False)
         if scratch:
-            err.print(f"the demo database {'lives until the server stops' if then_serve else 'was temporary'}; "
-                      "keep one with: dateline demo --db demo.db", highlight=False)
+            err.print(
+                f"the demo database {'lives until the server stops' if then_serve else 'was temporary'}; "
+                "keep one with: dateline demo --db demo.db",
+                highlight=False,
+            )
         else:
             err.print(f"explore it: dateline articles --db {db}; dateline search Suez --db {db}", highlight=False)
         if then_serve:  # inside the try: a temporary database is deleted only once the server stops
@@ -467,12 +520,25 @@ def demo(
 @app.command()
 def serve(
     db: DbOption = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but loopback (127.0.0.1, "
-                                      "::1) lets other machines read the whole database.")] = "127.0.0.1",
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on. Anything but loopback (127.0.0.1, "
+            "::1) lets other machines read the whole database.",
+        ),
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on (0 = any free port).")] = 8000,
-    token: Annotated[Optional[str], typer.Option("--token", envvar="DATELINE_TOKEN", show_envvar=True,
-                     help="Secret that uploads (POST /api/ingest) must send as 'Authorization: Bearer T'; "
-                          "without one, uploads are disabled.")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="DATELINE_TOKEN",
+            show_envvar=True,
+            help="Secret that uploads (POST /api/ingest) must send as 'Authorization: Bearer T'; "
+            "without one, uploads are disabled.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web page and the JSON API (/api/..., docs at /docs) for a database."""
     path = db or corpus_api.default_db()
@@ -487,8 +553,9 @@ def run_server(db: str, host: str, ports: tuple[int, ...], token: str | None, op
     from . import server  # the server's modules load only for the commands that serve
 
     try:
-        server.run(db, host, ports, token, open_browser=open_browser,
-                   say=lambda message: err.print(message, highlight=False))
+        server.run(
+            db, host, ports, token, open_browser=open_browser, say=lambda message: err.print(message, highlight=False)
+        )
     except (server.ServerError, StoreError) as error:
         raise Unusable(str(error)) from None
 
@@ -505,22 +572,50 @@ def copy_sample(sample, target: Path) -> None:
 def show_corpus(corpus: corpus_api.Corpus) -> None:
     """The demo's view: articles with their dates, duplicate groups, stories, rejects."""
     articles = {a.id: a for a in corpus.articles()}
-    emit((article_row(a) for a in articles.values()), "table", ["published", "published_source", "source", "title"],
-         title="Articles: clean, dated, sourced")
+    emit(
+        (article_row(a) for a in articles.values()),
+        "table",
+        ["published", "published_source", "source", "title"],
+        title="Articles: clean, dated, sourced",
+    )
 
     def name(article_id: str) -> str:
         article = articles.get(article_id)
         return f"{article.source or '?'}: {article.title or article_id}" if article else article_id
 
-    emit(({"canonical": name(group["canonical"]),
-           "copies": "\n".join(f"{name(d['id'])} ({d['kind']} {d['score']:.2f})" for d in group["duplicates"])}
-          for group in corpus.dupes()), "table", ["canonical", "copies"], title="Duplicates: one text, several outlets")
-    emit(({"dates": f"{s['first'] or '?'} … {s['last'] or '?'}", "articles": len(s["articles"]),
-           "outlets": ", ".join(s["outlets"]), "label": s["label"]} for s in corpus.stories()),
-         "table", ["dates", "articles", "outlets", "label"], title="Stories: articles about one event")
+    emit(
+        (
+            {
+                "canonical": name(group["canonical"]),
+                "copies": "\n".join(f"{name(d['id'])} ({d['kind']} {d['score']:.2f})" for d in group["duplicates"]),
+            }
+            for group in corpus.dupes()
+        ),
+        "table",
+        ["canonical", "copies"],
+        title="Duplicates: one text, several outlets",
+    )
+    emit(
+        (
+            {
+                "dates": f"{s['first'] or '?'} … {s['last'] or '?'}",
+                "articles": len(s["articles"]),
+                "outlets": ", ".join(s["outlets"]),
+                "label": s["label"],
+            }
+            for s in corpus.stories()
+        ),
+        "table",
+        ["dates", "articles", "outlets", "label"],
+        title="Stories: articles about one event",
+    )
     speakers = Counter(q["speaker"] for q in corpus.quotes() if q["speaker"])
-    emit(({"speaker": name, "quotes": count} for name, count in speakers.most_common(8)), "table",
-         ["speaker", "quotes"], title="Who is quoted most")
+    emit(
+        ({"speaker": name, "quotes": count} for name, count in speakers.most_common(8)),
+        "table",
+        ["speaker", "quotes"],
+        title="Who is quoted most",
+    )
     rejected = list(corpus.rejects())
     if rejected:
         emit((reject_row(r) for r in rejected), "table", ["path", "line", "reason"], title="Rejected, and why")

@@ -23,6 +23,7 @@ Dates flow through stories: an undated article that names a weekday ("Earlier
 on Saturday") gets the nearest such weekday on or after its story's first
 date, within 7 days (`infer_date`), with provenance "inferred".
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,7 +63,7 @@ class Params:
     background_documents: float = 1000.0  # weight, in articles, of the shipped background document frequencies
 
     @classmethod
-    def load(cls) -> "Params":
+    def load(cls) -> Params:
         """The settings shipped with the package (`weights/cluster.json`)."""
         return cls(**weights.load("cluster"))
 
@@ -76,7 +77,7 @@ class Params:
         """
         return {t: float(v) for t, v in weights.load("background")["df"].items()}
 
-    def replace(self, **changes: object) -> "Params":
+    def replace(self, **changes: object) -> Params:
         return Params(**{**asdict(self), **changes})
 
 
@@ -84,7 +85,8 @@ class Params:
 
 # Beyond the function words, the words of reporting itself and of the calendar: every story has
 # them, so they would join stories that share nothing else.
-_STOPWORDS = STOP_WORDS | frozenset("""
+_STOPWORDS = STOP_WORDS | frozenset(
+    """
 ago almost although among another may might since aren't around cannot couldn't didn't doesn't don't either else even ever
 every get gets got hadn't hasn't haven't he'd he'll he's here's how's however i'd i'll i'm i've isn't it's
 last least less let's like made make many much must mustn't near neither never new next one others otherwise
@@ -94,7 +96,8 @@ us use used via wasn't way we'd we'll we're we've well weren't what's when's whe
 why's within without won't wouldn't yet you'd you'll you're you've yourselves
 told tell tells according reported report reports news today yesterday tomorrow week weeks year years month
 months day days time times monday tuesday wednesday thursday friday saturday sunday dr st
-""".split())
+""".split()
+)
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d+(?:[.,]\d+)*")
 _SENTENCE_END = re.compile(r"[.!?]['\"”’]?\s")
@@ -151,7 +154,7 @@ def features(article: Article, params: Params | None = None) -> Vector:
     text = article.text or ""
     title = (article.title or "").strip()
     if title and text.startswith(title):  # a title repeated as the first line must not count twice
-        text = text[len(title):]
+        text = text[len(title) :]
     if title:
         words = re.findall(r"[A-Za-z]+", title)
         if len(words) >= 4 and sum(w[0].isupper() for w in words) > 0.6 * len(words):
@@ -168,7 +171,9 @@ def features(article: Article, params: Params | None = None) -> Vector:
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DAY = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 # Phrases that place the article's own day: "Earlier on Saturday", "later Saturday", "on Friday morning".
-_SAME_DAY = re.compile(rf"\b(?:[Ee]arlier|[Ll]ater)(?: on| this)? {_DAY}\b|\b{_DAY} (?:morning|afternoon|evening|night)\b")
+_SAME_DAY = re.compile(
+    rf"\b(?:[Ee]arlier|[Ll]ater)(?: on| this)? {_DAY}\b|\b{_DAY} (?:morning|afternoon|evening|night)\b"
+)
 _ANY_DAY = re.compile(rf"\b{_DAY}\b")
 
 
@@ -229,7 +234,7 @@ class StoryState:
         return data
 
     @classmethod
-    def from_json(cls, data: dict) -> "StoryState":
+    def from_json(cls, data: dict) -> StoryState:
         data = dict(data)
         for key in ("first", "last", "last_published"):
             data[key] = date.fromisoformat(data[key]) if data.get(key) else None
@@ -518,8 +523,9 @@ class Clusterer:
 DEFAULT_PARAMS = Params.load()
 
 
-def cluster(articles: Iterable[Article], params: Params | None = None,
-            state: State | None = None) -> dict[str, list[str]]:
+def cluster(
+    articles: Iterable[Article], params: Params | None = None, state: State | None = None
+) -> dict[str, list[str]]:
     """Cluster articles in the given order: {story id: [article ids]}. Duplicates join their canonical's story."""
     clusterer = Clusterer(state or MemoryState(), params)
     story_of: dict[str, str] = {}

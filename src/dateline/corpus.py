@@ -1,4 +1,5 @@
 """The Python API: a `Corpus` is a dateline database. The command line is a thin layer over it."""
+
 from __future__ import annotations
 
 import os
@@ -6,7 +7,6 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from itertools import islice
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from . import read, render, timeline
@@ -59,20 +59,36 @@ class Corpus:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def ingest(self, paths: Iterable[str | os.PathLike], *, workers: int | None = None, max_bytes: int = read.MAX_BYTES,
-               progress: Callable[[Report], None] | None = None,
-               on_file: Callable[[Path], None] | None = None, batch_size: int | None = None) -> Report:
+    def ingest(
+        self,
+        paths: Iterable[str | os.PathLike],
+        *,
+        workers: int | None = None,
+        max_bytes: int = read.MAX_BYTES,
+        progress: Callable[[Report], None] | None = None,
+        on_file: Callable[[Path], None] | None = None,
+        batch_size: int | None = None,
+    ) -> Report:
         """Read, clean, date and store everything below `paths`. Idempotent.
 
         `workers`: processes for the per-article work; None or 0 = `executor.default_workers()`."""
         from . import pipeline
+
         paths = [str(p) for p in paths]
         existing(paths)
-        return pipeline.ingest(self.store, paths, workers=workers, max_bytes=max_bytes,
-                               progress=progress, on_file=on_file, batch_size=batch_size or pipeline.BATCH)
+        return pipeline.ingest(
+            self.store,
+            paths,
+            workers=workers,
+            max_bytes=max_bytes,
+            progress=progress,
+            on_file=on_file,
+            batch_size=batch_size or pipeline.BATCH,
+        )
 
-    def articles(self, *, source: str | None = None, start: date | None = None, end: date | None = None,
-                 story: str | None = None) -> Iterator[Article]:
+    def articles(
+        self, *, source: str | None = None, start: date | None = None, end: date | None = None, story: str | None = None
+    ) -> Iterator[Article]:
         for article in self.store.articles.select(source=source, start=start, end=end):
             if story is None or article.story == story:
                 yield article
@@ -81,23 +97,39 @@ class Corpus:
         return self.store.articles.get(article_id)
 
     def search(self, query: str, limit: int = 50) -> list[dict]:
-        return [{"id": a.id, "title": a.title, "source": a.source,
-                 "published": a.published.isoformat() if a.published else None,
-                 "snippet": snippet, "score": score}
-                for a, snippet, score in self.store.articles.search(query, limit)]
+        return [
+            {
+                "id": a.id,
+                "title": a.title,
+                "source": a.source,
+                "published": a.published.isoformat() if a.published else None,
+                "snippet": snippet,
+                "score": score,
+            }
+            for a, snippet, score in self.store.articles.search(query, limit)
+        ]
 
     def dupes(self) -> Iterator[dict]:
         """Duplicate groups: each canonical with the copies that point to it."""
         for canonical, members in self.store.duplicates.groups():
-            yield {"canonical": canonical,
-                   "duplicates": [{"id": i, "kind": kind, "score": round(score, 4)} for i, kind, score in members]}
+            yield {
+                "canonical": canonical,
+                "duplicates": [{"id": i, "kind": kind, "score": round(score, 4)} for i, kind, score in members],
+            }
 
     def stories(self) -> Iterator[dict]:
         """Stories, oldest first: label, articles (duplicates included), outlets, first and last date."""
         return map(story_record, self.store.stories.all())
 
-    def timeline(self, query: str | None = None, *, start: date | None = None, end: date | None = None,
-                 max_dates: int | None = None, per_date: int = 1) -> Timeline:
+    def timeline(
+        self,
+        query: str | None = None,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        max_dates: int | None = None,
+        per_date: int = 1,
+    ) -> Timeline:
         """What happened when, for the articles the query selects (all when empty), duplicates folded.
 
         Each copy's outlet is listed in `carried_by` of its canonical's sentences.
@@ -117,13 +149,24 @@ class Corpus:
                 continue
             carried = [{"article": c.id, "source": c.source, "url": c.url} for c in copies.get(article.id, [])]
             text, aid, source, url, title, published, story = (
-                article.text, article.id, article.source, article.url, article.title, article.published, article.story)
+                article.text,
+                article.id,
+                article.source,
+                article.url,
+                article.title,
+                article.published,
+                article.story,
+            )
             # Positional arguments: this loop makes one Sentence per stored sentence (90,000 on t17-dev).
-            candidates.extend(timeline.Sentence(text[first:last], aid, source, url, title, published, days, position,
-                                                carried, None, story)
-                              for position, (first, last, days) in enumerate(spans.get(aid, ())))
-        result = timeline.summarise(candidates, query or "", max_dates=max_dates, per_date=per_date,
-                                    start=start, end=end)
+            candidates.extend(
+                timeline.Sentence(
+                    text[first:last], aid, source, url, title, published, days, position, carried, None, story
+                )
+                for position, (first, last, days) in enumerate(spans.get(aid, ()))
+            )
+        result = timeline.summarise(
+            candidates, query or "", max_dates=max_dates, per_date=per_date, start=start, end=end
+        )
         if named:
             self._attach_quotes(result, named)
         return Timeline(result.query, result.entries)
@@ -165,24 +208,43 @@ class Corpus:
 
     # --- pages and details for the HTTP API -------------------------------------
 
-    def article_page(self, query: str | None = None, *, entity: str | None = None, source: str | None = None,
-                     story: str | None = None, start: date | None = None, end: date | None = None,
-                     offset: int = 0, limit: int = 50) -> tuple[list[Article], int]:
+    def article_page(
+        self,
+        query: str | None = None,
+        *,
+        entity: str | None = None,
+        source: str | None = None,
+        story: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[Article], int]:
         """A page of the articles `query` selects as the timeline does (all when empty), and their number.
 
         `entity` keeps those naming that entity (any alias). Duplicates are listed: each is an article.
         """
         query, named = self._selection(query)
         keys = None if entity is None else [record.key for record in self.store.entities.named(entity)]
-        return self.store.articles.page(query=query, named=named, entities=keys, source=source, story=story,
-                                       start=start, end=end, offset=offset, limit=limit)
+        return self.store.articles.page(
+            query=query,
+            named=named,
+            entities=keys,
+            source=source,
+            story=story,
+            start=start,
+            end=end,
+            offset=offset,
+            limit=limit,
+        )
 
-    def attention(self, query: str | None = None, *, start: date | None = None,
-                  end: date | None = None) -> list[dict]:
+    def attention(self, query: str | None = None, *, start: date | None = None, end: date | None = None) -> list[dict]:
         """Articles published per day per outlet among those `query` selects; copies count for their own outlet."""
         query, named = self._selection(query)
-        return [{"date": day, "source": source, "articles": count}
-                for day, source, count in self.store.articles.attention(query=query, named=named, start=start, end=end)]
+        return [
+            {"date": day, "source": source, "articles": count}
+            for day, source, count in self.store.articles.attention(query=query, named=named, start=start, end=end)
+        ]
 
     def _selection(self, query: str | None) -> tuple[str | None, list[str]]:
         """The timeline's selection: the full-text query, and the entities named by it (for their aliases)."""
@@ -204,25 +266,41 @@ class Corpus:
 
     def _group(self, article: Article) -> list[dict]:
         """A canonical's copies; for a copy, its canonical (kind "canonical") and the other copies."""
+
         def copies(canonical: str) -> list[dict]:
-            return [{"id": i, "source": source, "url": url, "kind": kind, "score": round(score, 4)}
-                    for i, source, url, kind, score in self.store.duplicates.copies(canonical) if i != article.id]
+            return [
+                {"id": i, "source": source, "url": url, "kind": kind, "score": round(score, 4)}
+                for i, source, url, kind, score in self.store.duplicates.copies(canonical)
+                if i != article.id
+            ]
 
         if not article.duplicate_of:
             return copies(article.id)
         canonical = self.store.articles.get(article.duplicate_of)
-        head = [{"id": canonical.id, "source": canonical.source, "url": canonical.url, "kind": "canonical",
-                 "score": None}] if canonical else []
+        head = (
+            [{"id": canonical.id, "source": canonical.source, "url": canonical.url, "kind": "canonical", "score": None}]
+            if canonical
+            else []
+        )
         return head + copies(article.duplicate_of)
 
-    def story_page(self, *, start: date | None = None, end: date | None = None, offset: int = 0,
-                   limit: int = 50) -> tuple[list[dict], int]:
+    def story_page(
+        self, *, start: date | None = None, end: date | None = None, offset: int = 0, limit: int = 50
+    ) -> tuple[list[dict], int]:
         """A page of the stories overlapping [start, end], oldest first, and their number."""
         stories, total = self.store.stories.page(start, end, offset, limit)
         return [story_record(story) for story in stories], total
 
-    def quote_page(self, speaker: str | None = None, *, query: str | None = None, start: date | None = None,
-                   end: date | None = None, offset: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+    def quote_page(
+        self,
+        speaker: str | None = None,
+        *,
+        query: str | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[dict], int]:
         """A page of quotes (this speaker's, any alias; from the articles `query` selects), oldest first,
         and their number."""
         keys = None if speaker is None else [record.key for record in self.store.entities.named(speaker)]
@@ -236,10 +314,12 @@ class Corpus:
         return [entity_record(record) for record in self.store.entities.starting(prefix, limit)]
 
 
-def parse(paths: Iterable[str | os.PathLike], *, workers: int | None = None,
-          max_bytes: int = read.MAX_BYTES) -> Iterator[Article | Reject]:
+def parse(
+    paths: Iterable[str | os.PathLike], *, workers: int | None = None, max_bytes: int = read.MAX_BYTES
+) -> Iterator[Article | Reject]:
     """Read, clean and date without storing anything."""
     from . import pipeline
+
     paths = [str(p) for p in paths]
     existing(paths)
     return pipeline.records(paths, workers=workers, max_bytes=max_bytes)
@@ -253,11 +333,22 @@ def existing(paths: list[str]) -> None:
 
 
 def story_record(story: StoryState) -> dict:
-    return {"id": story.id, "label": story.label, "articles": list(story.articles), "outlets": list(story.outlets),
-            "first": story.first.isoformat() if story.first else None,
-            "last": story.last.isoformat() if story.last else None}
+    return {
+        "id": story.id,
+        "label": story.label,
+        "articles": list(story.articles),
+        "outlets": list(story.outlets),
+        "first": story.first.isoformat() if story.first else None,
+        "last": story.last.isoformat() if story.last else None,
+    }
 
 
 def entity_record(record: EntityRecord) -> dict:
-    return {"id": record.key, "name": record.name, "type": record.type, "aliases": list(record.aliases),
-            "roles": list(record.roles), "article_count": record.article_count}
+    return {
+        "id": record.key,
+        "name": record.name,
+        "type": record.type,
+        "aliases": list(record.aliases),
+        "roles": list(record.roles),
+        "article_count": record.article_count,
+    }

@@ -32,6 +32,7 @@ Groups are the connected components of the "is a duplicate of" relation, and
 every member points straight at the group's canonical, the best member by
 `better`. Both are independent of the order in which articles arrive.
 """
+
 from __future__ import annotations
 
 import math
@@ -63,8 +64,7 @@ _U64 = np.uint64
 
 def _constants(seed: int, count: int) -> np.ndarray:
     """Fixed pseudo-random 64-bit constants (determinism: same seed, same hashes everywhere)."""
-    return np.random.Generator(np.random.PCG64(seed)).integers(0, 2**64 - 1, size=count, dtype=np.uint64,
-                                                               endpoint=True)
+    return np.random.Generator(np.random.PCG64(seed)).integers(0, 2**64 - 1, size=count, dtype=np.uint64, endpoint=True)
 
 
 _SHINGLE_MUL = _constants(20210317, SHINGLE_WORDS) | _U64(1)
@@ -103,11 +103,25 @@ _SPACE_MARKS = bytes(0 if chr(c).isspace() else 1 for c in range(256))
 # Typography that NFKC + casefold leave as (or turn into) separators — curly apostrophes
 # turn into "'", an ellipsis into three dots, as NFKC does — so text made of ASCII and these
 # takes the byte path with the same result.
-_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": " ", "”": " ", "–": " ", "—": " ", "…": "...",
-                             "\u00a0": " ", "«": " ", "»": " ", "•": " "})
+_TYPOGRAPHY = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "“": " ",
+        "”": " ",
+        "–": " ",
+        "—": " ",
+        "…": "...",
+        "\u00a0": " ",
+        "«": " ",
+        "»": " ",
+        "•": " ",
+    }
+)
 
 
 # --- the index ----------------------------------------------------------------------------------
+
 
 class Index(Protocol):
     """Where the duplicate index lives (SQLite in production, memory in tests and the bench).
@@ -241,6 +255,7 @@ class MemoryIndex:
 
 # --- records ------------------------------------------------------------------------------------
 
+
 @dataclass(slots=True, frozen=True)
 class Match:
     canonical: str  # id of the article this one duplicates (a canonical, never itself a duplicate)
@@ -265,6 +280,7 @@ class Verdict:
 
 
 # --- fingerprints -------------------------------------------------------------------------------
+
 
 def normalise(text: str) -> str:
     """Lower-case words separated by single spaces; punctuation, quote styles and inner dots gone."""
@@ -357,7 +373,7 @@ def shingle_hashes(text: str) -> np.ndarray:
     count = words.size - width + 1
     combined = words[:count] * _SHINGLE_MUL[0]
     for j in range(1, width):
-        combined += words[j:j + count] * _SHINGLE_MUL[j]
+        combined += words[j : j + count] * _SHINGLE_MUL[j]
     combined += _U64(width)
     return _unique(_mix(combined))
 
@@ -413,6 +429,7 @@ def fingerprint(text: str) -> tuple[np.ndarray, list[int]]:
 
 # --- verification -------------------------------------------------------------------------------
 
+
 def overlap(a: np.ndarray, b: np.ndarray) -> int:
     """|a ∩ b| for two sorted unique arrays."""
     if a.size > b.size:
@@ -445,7 +462,7 @@ def _plausible_resemblance(bands: int, miss: float) -> list[float]:
     `miss` of the time: it is not worth verifying.
     """
     grid = np.linspace(0.0, 1.0, 4001)
-    q = np.clip(grid ** BAND_ROWS, 0.0, 1.0 - 1e-15)
+    q = np.clip(grid**BAND_ROWS, 0.0, 1.0 - 1e-15)
     pmf = (1.0 - q) ** bands
     cdf = pmf.copy()
     out = []
@@ -527,6 +544,7 @@ def compare(a: np.ndarray, b: np.ndarray, linked: bool = False) -> tuple[str, fl
 
 # --- canonical choice ---------------------------------------------------------------------------
 
+
 def _squash(name: str | None) -> str:
     return re.sub(r"[\W_]+", "", name or "").casefold()
 
@@ -570,6 +588,7 @@ def better(a: Article, b: Article) -> bool:
 
 # --- the deduper --------------------------------------------------------------------------------
 
+
 class Deduper:
     """Checks new articles against an `Index`, incrementally, and keeps its groups consistent."""
 
@@ -579,8 +598,7 @@ class Deduper:
         self._last: tuple | None = None  # (article id, keys, shingles, verified ids) of the last needs()
         self._ranks: dict[tuple, tuple] = {}  # the text-only part of `_rank`, which costs a split of the text
 
-    def needs(self, keys: Sequence[int], article_id: str | None = None,
-              shingles: np.ndarray | None = None) -> set[str]:
+    def needs(self, keys: Sequence[int], article_id: str | None = None, shingles: np.ndarray | None = None) -> set[str]:
         """Ids whose `Article` records `check` may need: the canonicals of the candidates' groups.
 
         Given the article's `shingles` too, the candidates are verified here (and the
@@ -600,11 +618,15 @@ class Deduper:
             found = self.index.candidates(keys)
             found.discard(article_id)
             return sorted(found)
-        return sorted(candidate for candidate, (count, other) in self._shared(keys).items()
-                      if candidate != article_id and plausible(count, size, other))
+        return sorted(
+            candidate
+            for candidate, (count, other) in self._shared(keys).items()
+            if candidate != article_id and plausible(count, size, other)
+        )
 
-    def _verified(self, keys: Sequence[int], article_id: str | None,
-                  shingles: np.ndarray) -> dict[str, tuple[str, float]]:
+    def _verified(
+        self, keys: Sequence[int], article_id: str | None, shingles: np.ndarray
+    ) -> dict[str, tuple[str, float]]:
         last = self._last
         if last is not None and last[0] == article_id and last[2] is shingles and last[1] == keys:
             return last[3]
@@ -612,8 +634,9 @@ class Deduper:
         self._last = (article_id, list(keys), shingles, found)
         return found
 
-    def check(self, article: Article, shingles: np.ndarray, keys: Sequence[int],
-              others: Mapping[str, Article]) -> Verdict:
+    def check(
+        self, article: Article, shingles: np.ndarray, keys: Sequence[int], others: Mapping[str, Article]
+    ) -> Verdict:
         """Verify the candidates, record the article in the index, and say what changed.
 
         `others` must hold the `Article` of every id that `needs(keys, article.id)` returned

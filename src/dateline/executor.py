@@ -4,6 +4,7 @@ The work is a pure function of a batch (`pipeline.parse_batch`), so the caller g
 same results, in input order, whichever executor ran it. An executor keeps only a few
 batches in flight, so memory stays flat however many are fed to it.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -60,8 +61,7 @@ class Executor:
             self.pool.terminate()
             self.pool.join()
 
-    def map(self, fn: Callable[..., Result], batches: Iterable[Batch], *args: object
-            ) -> Iterator[tuple[Batch, Result]]:
+    def map(self, fn: Callable[..., Result], batches: Iterable[Batch], *args: object) -> Iterator[tuple[Batch, Result]]:
         """Yield (batch, fn(batch, *args)) in input order."""
         batches = iter(batches)
         first = next(batches, None)
@@ -74,8 +74,9 @@ class Executor:
             return
         yield from self._pooled(fn, chain([first, second], batches), args)
 
-    def _pooled(self, fn: Callable[..., Result], batches: Iterable[Batch], args: tuple
-                ) -> Iterator[tuple[Batch, Result]]:
+    def _pooled(
+        self, fn: Callable[..., Result], batches: Iterable[Batch], args: tuple
+    ) -> Iterator[tuple[Batch, Result]]:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(self.preload)
         self.pool = context.Pool(self.workers)

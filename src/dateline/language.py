@@ -1,4 +1,5 @@
 """Language: a cheap stop-word vote, enough to tell which articles the English-only stages can read."""
+
 from __future__ import annotations
 
 import re

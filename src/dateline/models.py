@@ -3,6 +3,7 @@
 One input becomes a `Raw` (what the reader found), then an `Article` (what the
 cleaner and dater made of it), or a `Reject` (why it could not be used).
 """
+
 from __future__ import annotations
 
 import hashlib

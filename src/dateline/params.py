@@ -4,6 +4,7 @@ Errors are plain `ParamError`s whose message names the mistake and the fix; the 
 them into usage errors, the HTTP API into 400 answers. `names` are what each front end
 calls a parameter (`--from` on the command line, `from` in a URL).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,8 +23,9 @@ def day(name: str, value: str | None) -> date | None:
         raise ParamError(f"{name} {value}: not a date (YYYY-MM-DD)") from None
 
 
-def day_range(start: str | None, end: str | None,
-              names: tuple[str, str] = ("--from", "--to")) -> tuple[date | None, date | None]:
+def day_range(
+    start: str | None, end: str | None, names: tuple[str, str] = ("--from", "--to")
+) -> tuple[date | None, date | None]:
     """The bounds as dates, the first not after the last."""
     first, last = day(names[0], start), day(names[1], end)
     if first and last and first > last:

@@ -8,6 +8,7 @@ it checks each batch against the duplicate index and the stories kept in the
 store, then writes the batch, all in one transaction. It keeps at most a few batches in flight, so memory stays flat
 however large the corpus is.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -38,9 +39,14 @@ class Report:
     reasons: Counter = field(default_factory=Counter)
 
     def to_dict(self) -> dict:
-        return {"read": self.read, "stored": self.stored, "unchanged": self.unchanged,
-                "rejected": self.rejected, "duplicates": self.duplicates,
-                "rejects_by_reason": dict(sorted(self.reasons.items()))}
+        return {
+            "read": self.read,
+            "stored": self.stored,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "rejects_by_reason": dict(sorted(self.reasons.items())),
+        }
 
     def reject(self, reason: str) -> None:
         self.rejected += 1
@@ -69,8 +75,9 @@ def parse(raw: Raw, today: date | None = None) -> Parsed | Reject:
             return article
         spans = text.split_sentences(article.text)
         days = timex.referenced_days(article.text, article.published, spans)
-        return Parsed(article, *dedup.fingerprint(article.text), cluster.features(article), spans, days,
-                      article.published)
+        return Parsed(
+            article, *dedup.fingerprint(article.text), cluster.features(article), spans, days, article.published
+        )
     except Exception as error:  # a bug must cost one article, not the batch; the reason says so
         return Reject(raw.path, raw.line, f"could not be processed ({type(error).__name__}: {error})"[:300])
 
@@ -85,14 +92,28 @@ def _parse(raw: Raw, today: date) -> Article | Reject:
     if not page.text.strip():
         return Reject(raw.path, raw.line, "empty after cleaning: no article text found")
     url = raw.url or page.url or (source.article_url(raw.content) if raw.kind == "text" else None)
-    dated = dates.publication_date(text=evidence, body=page.text, url=url, path=raw.path,
-                                   html=raw.content if raw.kind == "html" else None,
-                                   given=raw.published, today=today)
+    dated = dates.publication_date(
+        text=evidence,
+        body=page.text,
+        url=url,
+        path=raw.path,
+        html=raw.content if raw.kind == "html" else None,
+        given=raw.published,
+        today=today,
+    )
     return Article(
-        id=raw.id, external_id=raw.external_id, path=raw.path, line=raw.line, url=url,
+        id=raw.id,
+        external_id=raw.external_id,
+        path=raw.path,
+        line=raw.line,
+        url=url,
         source=source.outlet(given=raw.source, sitename=page.sitename, text=evidence, url=url),
-        title=raw.title or page.title, language=page.language or language.language(page.text),
-        published=dated.date, published_source=dated.source, modified=None, text=page.text,
+        title=raw.title or page.title,
+        language=page.language or language.language(page.text),
+        published=dated.date,
+        published_source=dated.source,
+        modified=None,
+        text=page.text,
     )
 
 
@@ -117,8 +138,9 @@ def batches(records: Iterable[Raw | Reject], size: int = BATCH) -> Iterator[list
         yield batch
 
 
-def records(paths: Iterable[str], *, workers: int | None = None, max_bytes: int = read.MAX_BYTES,
-            today: date | None = None) -> Iterator[Article | Reject]:
+def records(
+    paths: Iterable[str], *, workers: int | None = None, max_bytes: int = read.MAX_BYTES, today: date | None = None
+) -> Iterator[Article | Reject]:
     """Read, clean and date, storing nothing: what `dateline parse` shows."""
     today = today or date.today()
     with Executor(workers, PRELOAD) as executor:
@@ -127,9 +149,17 @@ def records(paths: Iterable[str], *, workers: int | None = None, max_bytes: int 
             yield from (r for r in batch if isinstance(r, Reject))
 
 
-def ingest(store: Store, paths: Iterable[str], *, workers: int | None = None, max_bytes: int = read.MAX_BYTES,
-           today: date | None = None, progress: Callable[[Report], None] | None = None,
-           on_file: Callable[[object], None] | None = None, batch_size: int = BATCH) -> Report:
+def ingest(
+    store: Store,
+    paths: Iterable[str],
+    *,
+    workers: int | None = None,
+    max_bytes: int = read.MAX_BYTES,
+    today: date | None = None,
+    progress: Callable[[Report], None] | None = None,
+    on_file: Callable[[object], None] | None = None,
+    batch_size: int = BATCH,
+) -> Report:
     """Run the pipeline over `paths` into `store`. Inputs already stored are skipped unparsed."""
     today = today or date.today()
     report = Report()

@@ -4,6 +4,7 @@ Every file found ends up as at least one `Raw` or one `Reject`, so the counts
 add up (read = stored + unchanged + rejected). A bad file, line or record never
 stops the walk: it becomes a `Reject` whose reason a person can act on.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -22,8 +23,7 @@ MAX_BYTES = 10 * 1024 * 1024  # one article bigger than this is not an article
 READ_CHUNK = 1024 * 1024
 
 # Suffixes, longest first so ".html.gz" wins over ".gz".
-SUFFIXES = (".html.gz", ".htm.gz", ".jsonl.gz", ".warc.gz", ".html", ".htm", ".jsonl",
-            ".json", ".warc", ".txt")
+SUFFIXES = (".html.gz", ".htm.gz", ".jsonl.gz", ".warc.gz", ".html", ".htm", ".jsonl", ".json", ".warc", ".txt")
 
 Record = Raw | Reject
 
@@ -37,6 +37,7 @@ class NotText(Exception):
 
 
 # --- walking -----------------------------------------------------------------
+
 
 def walk(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[Path, Path]]:
     """Yield (file, root) for every file below the given paths, in sorted order.
@@ -79,6 +80,7 @@ def count_files(paths: Iterable[str | os.PathLike]) -> int:
 
 
 # --- decoding ----------------------------------------------------------------
+
 
 def decode(data: bytes) -> str:
     """Bytes to text: BOMs, UTF-8, UTF-16, then charset detection. Raises NotText."""
@@ -153,6 +155,7 @@ def _text_only(text: str) -> str:
 
 # --- files -------------------------------------------------------------------
 
+
 def suffix(path: Path) -> str | None:
     name = path.name.lower()
     return next((s for s in SUFFIXES if name.endswith(s)), None)
@@ -177,8 +180,9 @@ def _too_big(max_bytes: int) -> str:
     return f"larger than the size limit ({max_bytes / 1024 / 1024:.1f} MB; raise it with --max-mb)"
 
 
-def read(paths: Iterable[str | os.PathLike], max_bytes: int = MAX_BYTES,
-         on_file: Callable[[Path], None] | None = None) -> Iterator[Record]:
+def read(
+    paths: Iterable[str | os.PathLike], max_bytes: int = MAX_BYTES, on_file: Callable[[Path], None] | None = None
+) -> Iterator[Record]:
     """Every article in every file below `paths`, or the reason it could not be read."""
     for path, root in walk(paths):
         if on_file:
@@ -189,8 +193,12 @@ def read(paths: Iterable[str | os.PathLike], max_bytes: int = MAX_BYTES,
 def read_file(path: Path, root: Path, max_bytes: int = MAX_BYTES) -> Iterator[Record]:
     kind = suffix(path)
     if kind is None:
-        yield Reject(str(path), None, f"not a supported file type ({path.suffix or 'no extension'}; "
-                                       "expected .txt .html .html.gz .json .jsonl .jsonl.gz .warc .warc.gz)")
+        yield Reject(
+            str(path),
+            None,
+            f"not a supported file type ({path.suffix or 'no extension'}; "
+            "expected .txt .html .html.gz .json .jsonl .jsonl.gz .warc .warc.gz)",
+        )
         return
     reader = READERS[kind.removesuffix(".gz")]
     try:
@@ -308,12 +316,15 @@ def from_object(data: object, path: Path, line: int | None, origin: str, fallbac
         return Reject(str(path), line, "no text: the object has no non-empty text or html field")
     url, own_id = _field(data, "url"), _field(data, "id")
     return Raw(
-        path=str(path), line=line,
+        path=str(path),
+        line=line,
         origin=url or own_id or origin,
         external_id=own_id or fallback_id,
         kind="text" if text is not None else "html",
         content=(text if text is not None else html).replace("\x00", ""),
-        url=url, source=_field(data, "source"), title=_field(data, "title"),
+        url=url,
+        source=_field(data, "source"),
+        title=_field(data, "title"),
         published=_field(data, "published"),
     )
 

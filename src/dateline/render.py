@@ -3,6 +3,7 @@
 Scraped text is hostile: every piece of it is escaped in HTML, and URLs are
 only ever linked when they are http(s).
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,8 +37,10 @@ def to_markdown(tl: Timeline) -> str:
             note = f" ({how})" if how else ""
             lines.append(f"- {_md(s.text)} — {where}, article `{s.article}`{also}{note}")
         for q in entry.quotes:
-            lines.append(f"- > {_md(q['speaker'] or 'unknown speaker')}: “{_md(q['text'])}” — "
-                         f"{_md(q['source'] or 'unknown outlet')}, article `{q['article']}`")
+            lines.append(
+                f"- > {_md(q['speaker'] or 'unknown speaker')}: “{_md(q['text'])}” — "
+                f"{_md(q['source'] or 'unknown outlet')}, article `{q['article']}`"
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -48,8 +51,18 @@ def to_csv(tl: Timeline) -> str:
     writer.writerow(["date", "text", "article", "source", "url", "title", "date_source", "carried_by"])
     for entry in tl.entries:
         for s in entry.sentences:
-            writer.writerow([entry.date.isoformat(), s.text, s.article, s.source or "", s.url or "", s.title or "",
-                             s.date_source, " ".join(c.get("article") or "" for c in s.carried_by)])
+            writer.writerow(
+                [
+                    entry.date.isoformat(),
+                    s.text,
+                    s.article,
+                    s.source or "",
+                    s.url or "",
+                    s.title or "",
+                    s.date_source,
+                    " ".join(c.get("article") or "" for c in s.carried_by),
+                ]
+            )
     return buffer.getvalue()
 
 
@@ -58,28 +71,38 @@ def to_timelinejs(tl: Timeline) -> str:
     events = []
     for entry in tl.entries:
         first = entry.sentences[0] if entry.sentences else None
-        events.append({
-            "start_date": {"year": entry.date.year, "month": entry.date.month, "day": entry.date.day},
-            "text": {
-                "headline": html.escape(first.title or first.source or entry.date.isoformat()) if first else "",
-                "text": "".join(f"<p>{html.escape(s.text)} <em>— {_source_html(s)}</em></p>" for s in entry.sentences),
-            },
-            "unique_id": f"d{entry.date.isoformat()}",
-        })
-    title = {"text": {"headline": html.escape(f"Timeline: {tl.query}" if tl.query else "Timeline"),
-                      "text": html.escape(f"{len(tl.entries)} dates, made by dateline")}}
+        events.append(
+            {
+                "start_date": {"year": entry.date.year, "month": entry.date.month, "day": entry.date.day},
+                "text": {
+                    "headline": html.escape(first.title or first.source or entry.date.isoformat()) if first else "",
+                    "text": "".join(
+                        f"<p>{html.escape(s.text)} <em>— {_source_html(s)}</em></p>" for s in entry.sentences
+                    ),
+                },
+                "unique_id": f"d{entry.date.isoformat()}",
+            }
+        )
+    title = {
+        "text": {
+            "headline": html.escape(f"Timeline: {tl.query}" if tl.query else "Timeline"),
+            "text": html.escape(f"{len(tl.entries)} dates, made by dateline"),
+        }
+    }
     return json.dumps({"title": title, "events": events}, ensure_ascii=False, indent=1) + "\n"
 
 
 def to_html(tl: Timeline) -> str:
     """A self-contained, readable report: dates, sentences, outlet badges, links, the person's quotes."""
     heading = html.escape(f"Timeline: {tl.query}" if tl.query else "Timeline")
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-             f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-             f"<title>{heading}</title><style>{STYLE}</style></head><body><main><h1>{heading}</h1>"
-             f"<p class='meta'>{len(tl.entries)} dates. Each sentence links to the article that says it; "
-             f"badges name every outlet that carried it.</p><ol class='timeline'>"]
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<title>{heading}</title><style>{STYLE}</style></head><body><main><h1>{heading}</h1>"
+        f"<p class='meta'>{len(tl.entries)} dates. Each sentence links to the article that says it; "
+        f"badges name every outlet that carried it.</p><ol class='timeline'>"
+    ]
     for entry in tl.entries:
         day = entry.date.isoformat()
         parts.append(f"<li><time datetime='{day}'>{entry.date.strftime('%d %B %Y').lstrip('0')}</time><ul>")
@@ -87,15 +110,19 @@ def to_html(tl: Timeline) -> str:
             badges = "".join(f"<span class='badge'>{html.escape(c.get('source') or '?')}</span>" for c in s.carried_by)
             how = _provenance(s, entry.date)
             refers = f"<span class='refers'>{how}</span>" if how else ""
-            parts.append(f"<li><blockquote>{html.escape(s.text)}</blockquote>"
-                         f"<p class='source'>{_source_html(s)} {badges} {refers}"
-                         f"<span class='id'>article {html.escape(s.article)}</span></p></li>")
+            parts.append(
+                f"<li><blockquote>{html.escape(s.text)}</blockquote>"
+                f"<p class='source'>{_source_html(s)} {badges} {refers}"
+                f"<span class='id'>article {html.escape(s.article)}</span></p></li>"
+            )
         if entry.quotes:
             parts.append("<li class='quotes'><h2>Said that day</h2>")
-            parts.extend(f"<figure><blockquote>“{html.escape(q['text'])}”</blockquote><figcaption>"
-                         f"{html.escape(q['speaker'] or 'unknown speaker')}, in {html.escape(q['source'] or '?')}"
-                         f"<span class='id'>article {html.escape(q['article'])}</span></figcaption></figure>"
-                         for q in entry.quotes)
+            parts.extend(
+                f"<figure><blockquote>“{html.escape(q['text'])}”</blockquote><figcaption>"
+                f"{html.escape(q['speaker'] or 'unknown speaker')}, in {html.escape(q['source'] or '?')}"
+                f"<span class='id'>article {html.escape(q['article'])}</span></figcaption></figure>"
+                for q in entry.quotes
+            )
             parts.append("</li>")
         parts.append("</ul></li>")
     parts.append("</ol></main></body></html>\n")

@@ -3,6 +3,7 @@
 The front end passes `say` for its messages (only cli.py prints) and turns `ServerError`
 into its own error.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -19,8 +20,15 @@ class ServerError(Exception):
     """The server could not start (no free port, not an address of this machine)."""
 
 
-def run(db: str, host: str, ports: tuple[int, ...], token: str | None, *, open_browser: bool = False,
-        say: Callable[[str], None] = lambda message: None) -> None:
+def run(
+    db: str,
+    host: str,
+    ports: tuple[int, ...],
+    token: str | None,
+    *,
+    open_browser: bool = False,
+    say: Callable[[str], None] = lambda message: None,
+) -> None:
     """Serve `db` on the first of `ports` that is free, until Ctrl+C.
 
     The socket is bound here, before uvicorn starts, so that the URL announced is the real one (port 0
@@ -30,13 +38,16 @@ def run(db: str, host: str, ports: tuple[int, ...], token: str | None, *, open_b
 
     loopback = is_loopback(host)
     if not loopback:
-        say(f"warning: --host {host} lets other machines read the whole database; "
-            "serve on 127.0.0.1 unless that is what you want")
+        say(
+            f"warning: --host {host} lets other machines read the whole database; "
+            "serve on 127.0.0.1 unless that is what you want"
+        )
     listener = listen(host, ports)
     try:
         # On loopback only loopback names are answered: a web page cannot reach the API by DNS rebinding.
-        app = api.create_app(db, token=token,
-                             allowed_hosts=["127.0.0.1", "localhost", "::1", host.lower()] if loopback else None)
+        app = api.create_app(
+            db, token=token, allowed_hosts=["127.0.0.1", "localhost", "::1", host.lower()] if loopback else None
+        )
     except Exception:
         listener.close()
         raise
@@ -68,8 +79,9 @@ def listen(host: str, ports: tuple[int, ...]) -> socket.socket:
             return socket.create_server((host, port), family=family)
         except OSError as error:  # in use, or not an address of this machine
             problem = error
-    raise ServerError(f"cannot listen on {host} port {', '.join(map(str, ports))}: "
-                      f"{getattr(problem, 'strerror', None) or problem}")
+    raise ServerError(
+        f"cannot listen on {host} port {', '.join(map(str, ports))}: {getattr(problem, 'strerror', None) or problem}"
+    )
 
 
 def show_in_browser(url: str) -> None:

@@ -4,6 +4,7 @@ Evidence, strongest first: what the scraper recorded, the page's own metadata,
 a wire dateline in the text ("/TASS/", "(Reuters)"), the article's URL, URLs
 written in the text, and a credit line naming an outlet the body also names.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,12 +13,28 @@ from urllib.parse import urlsplit
 
 # Domains whose outlet name cannot be derived from the domain itself.
 KNOWN = {
-    "apnews": "AP", "nytimes": "The New York Times", "washingtonpost": "The Washington Post",
-    "theguardian": "The Guardian", "guardian": "The Guardian", "foxnews": "Fox News",
-    "aljazeera": "Al Jazeera", "sputniknews": "Sputnik", "wsj": "The Wall Street Journal",
-    "ft": "Financial Times", "dw": "DW", "rt": "RT", "npr": "NPR", "cbsnews": "CBS News",
-    "nbcnews": "NBC News", "abcnews": "ABC News", "usatoday": "USA Today", "latimes": "Los Angeles Times",
-    "politico": "Politico", "bloomberg": "Bloomberg", "spiegel": "Der Spiegel", "lemonde": "Le Monde",
+    "apnews": "AP",
+    "nytimes": "The New York Times",
+    "washingtonpost": "The Washington Post",
+    "theguardian": "The Guardian",
+    "guardian": "The Guardian",
+    "foxnews": "Fox News",
+    "aljazeera": "Al Jazeera",
+    "sputniknews": "Sputnik",
+    "wsj": "The Wall Street Journal",
+    "ft": "Financial Times",
+    "dw": "DW",
+    "rt": "RT",
+    "npr": "NPR",
+    "cbsnews": "CBS News",
+    "nbcnews": "NBC News",
+    "abcnews": "ABC News",
+    "usatoday": "USA Today",
+    "latimes": "Los Angeles Times",
+    "politico": "Politico",
+    "bloomberg": "Bloomberg",
+    "spiegel": "Der Spiegel",
+    "lemonde": "Le Monde",
 }
 # Second-level labels that are not the outlet (bbc.co.uk → bbc).
 GENERIC_LABELS = {"co", "com", "org", "net", "ac", "gov", "edu", "news"}
@@ -29,10 +46,17 @@ URL = re.compile(r"https?://[^\s<>\"')\]]+")
 CREDIT = re.compile(r"^©?\s*(?:[^/\n]{0,60}/)?([A-Z][\w.-]*(?: [A-Z][\w.-]*){0,2})\s*$")
 
 
-def outlet(*, given: str | None = None, sitename: str | None = None, text: str = "",
-           url: str | None = None) -> str | None:
-    for found in (_name(given), _name(sitename), wire_tag(text), from_url(url), from_text_urls(text),
-                  from_credit(text)):
+def outlet(
+    *, given: str | None = None, sitename: str | None = None, text: str = "", url: str | None = None
+) -> str | None:
+    for found in (
+        _name(given),
+        _name(sitename),
+        wire_tag(text),
+        from_url(url),
+        from_text_urls(text),
+        from_credit(text),
+    ):
         if found:
             return found
     return None

@@ -24,6 +24,7 @@ vectors are built only for the candidates of the chosen dates. Ingest may store
 `terms(text)` per sentence (a space-joined string is enough) and pass it as
 `Sentence.tokens` to skip tokenising at query time.
 """
+
 from __future__ import annotations
 
 import functools
@@ -119,8 +120,7 @@ class Chosen:
             "title": self.title,
             "date_source": self.date_source,
             "carried_by": [
-                {"article": c.get("article"), "source": c.get("source"), "url": c.get("url")}
-                for c in self.carried_by
+                {"article": c.get("article"), "source": c.get("source"), "url": c.get("url")} for c in self.carried_by
             ],
             "story": self.story,
             "published": self.published.isoformat() if self.published else None,
@@ -135,8 +135,11 @@ class Entry:
     quotes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"date": self.date.isoformat(), "sentences": [s.to_json() for s in self.sentences],
-                "quotes": [dict(q) for q in self.quotes]}
+        return {
+            "date": self.date.isoformat(),
+            "sentences": [s.to_json() for s in self.sentences],
+            "quotes": [dict(q) for q in self.quotes],
+        }
 
 
 @dataclass(slots=True)
@@ -152,6 +155,8 @@ class Timeline:
 # Terms
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _term(word: str) -> str | None:
     """The term a lower-cased word counts as, or None for stop words (cached: vocabularies are small)."""
@@ -235,12 +240,20 @@ def date_statistics(sentences: Sequence[Sentence]) -> dict[date, _DateStats]:
 
 def date_features(stats: Mapping[date, _DateStats], dates: Sequence[date]) -> list[list[float]]:
     """One row of `DATE_FEATURES` per date, log-scaled and divided by the column maximum."""
+
     def raw(d: date) -> list[float]:
         st = stats.get(d)
         if st is None:
             return [0.0] * 7
-        return [len(st.pub_articles), st.pub_sentences, st.ref_later, st.ref_earlier, st.ref_same,
-                len(st.ref_articles), len(st.ref_sources)]
+        return [
+            len(st.pub_articles),
+            st.pub_sentences,
+            st.ref_later,
+            st.ref_earlier,
+            st.ref_same,
+            len(st.ref_articles),
+            len(st.ref_sources),
+        ]
 
     one = timedelta(days=1)
     rows = []
@@ -258,8 +271,13 @@ def date_features(stats: Mapping[date, _DateStats], dates: Sequence[date]) -> li
     return [[math.log1p(row[j]) / maxima[j] for j in range(width)] for row in rows]
 
 
-def rank_dates(sentences: Sequence[Sentence], *, start: date | None = None, end: date | None = None,
-               params: Mapping[str, Any] | None = None) -> list[tuple[date, float, int]]:
+def rank_dates(
+    sentences: Sequence[Sentence],
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> list[tuple[date, float, int]]:
     """Candidate dates, best first: (date, score, support = distinct sentences backing it)."""
     p = params if params is not None else DEFAULT_PARAMS
     stats = date_statistics(sentences)
@@ -306,8 +324,9 @@ class _Candidate:
     vec: dict[str, float] = field(default_factory=dict)
 
 
-def _collect(sentences: Sequence[Sentence], chosen_dates: Sequence[date], lead: int,
-             pub_lag: int) -> dict[date, list[_Candidate]]:
+def _collect(
+    sentences: Sequence[Sentence], chosen_dates: Sequence[date], lead: int, pub_lag: int
+) -> dict[date, list[_Candidate]]:
     wanted = set(chosen_dates)
     seen: dict[int, tuple[str, tuple[str, ...]]] = {}  # id(sentence) -> (fold key, terms): one regex pass
     out: dict[date, dict[str, _Candidate]] = {d: {} for d in chosen_dates}
@@ -323,11 +342,13 @@ def _collect(sentences: Sequence[Sentence], chosen_dates: Sequence[date], lead: 
         have = bucket.get(key)
         if have is not None:
             # The same sentence from another article: one entry, the others carry it.
-            if have.sentence.article != s.article and not any(
-                    c.get("article") == s.article for c in have.carried_by):
+            if have.sentence.article != s.article and not any(c.get("article") == s.article for c in have.carried_by):
                 have.carried_by.append({"article": s.article, "source": s.source, "url": s.url})
-                have.carried_by.extend(dict(c) for c in s.carried_by
-                                       if not any(h.get("article") == c.get("article") for h in have.carried_by))
+                have.carried_by.extend(
+                    dict(c)
+                    for c in s.carried_by
+                    if not any(h.get("article") == c.get("article") for h in have.carried_by)
+                )
             if source == "referenced":
                 have.date_source = "referenced"
             return
@@ -414,9 +435,16 @@ def _static_score(c: _Candidate, query_terms: frozenset[str], p: Mapping[str, An
     return score
 
 
-def summarise(sentences: Iterable[Sentence], query: str = "", *, max_dates: int | None = None,
-              per_date: int = 1, start: date | None = None, end: date | None = None,
-              params: Mapping[str, Any] | None = None) -> Timeline:
+def summarise(
+    sentences: Iterable[Sentence],
+    query: str = "",
+    *,
+    max_dates: int | None = None,
+    per_date: int = 1,
+    start: date | None = None,
+    end: date | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Timeline:
     """Pick the dates the corpus says most about and, for each, the sentences that say what happened.
 
     `max_dates=None` keeps every date backed by at least 2 distinct sentences, at most 20,
@@ -486,7 +514,7 @@ def summarise(sentences: Iterable[Sentence], query: str = "", *, max_dates: int 
         centroid = {t: v / norm for t, v in centroid.items()}
         base = [(w["centroid"] * _dot(c.vec, centroid) + _static_score(c, query_terms, p), c) for c in cands]
         base.sort(key=lambda t: (-t[0], t[1].sentence.article, t[1].sentence.position, t[1].sentence.text))
-        base = base[:max(head, per_date)]  # the MMR re-rank only needs the head of the list
+        base = base[: max(head, per_date)]  # the MMR re-rank only needs the head of the list
         reds = [redundancy(c.vec) for _, c in base]
         chosen: list[_Candidate] = []
         taken = [False] * len(base)
@@ -510,9 +538,24 @@ def summarise(sentences: Iterable[Sentence], query: str = "", *, max_dates: int 
                 if not taken[i]:
                     reds[i] = max(reds[i], _dot(c.vec, pick.vec))
         chosen.sort(key=lambda c: (c.sentence.published or date.min, c.sentence.article, c.sentence.position))
-        entries.append(Entry(d, [Chosen(c.sentence.text, c.sentence.article, c.sentence.source,
-                                        c.sentence.url, c.sentence.title, c.date_source, c.carried_by,
-                                        c.sentence.story, c.sentence.published)
-                                 for c in chosen]))
+        entries.append(
+            Entry(
+                d,
+                [
+                    Chosen(
+                        c.sentence.text,
+                        c.sentence.article,
+                        c.sentence.source,
+                        c.sentence.url,
+                        c.sentence.title,
+                        c.date_source,
+                        c.carried_by,
+                        c.sentence.story,
+                        c.sentence.published,
+                    )
+                    for c in chosen
+                ],
+            )
+        )
     entries.sort(key=lambda e: e.date)
     return Timeline(query=query, entries=entries)

@@ -29,6 +29,7 @@ Granularity is the unit of `value`: "day", "week" (also weekends,
 span months), "year" (also decades "199" and centuries "19": the value is a
 year prefix), "vague" (PAST_REF / PRESENT_REF / FUTURE_REF).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -58,8 +59,7 @@ class Timex:
 # --------------------------------------------------------------------------- #
 # Vocabulary
 # --------------------------------------------------------------------------- #
-_MONTH_FULL = ("January|February|March|April|May|June|July|August|September|October|"
-               "November|December")
+_MONTH_FULL = "January|February|March|April|May|June|July|August|September|October|November|December"
 # Abbreviations only count next to a day or a year ("Aug. 4", "Sept 2019").
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _MONTH_ANY = rf"(?:{_MONTH_FULL}|{_MONTH_ABBR})"
@@ -69,85 +69,109 @@ _DAYNUM = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:])"
 _YEAR4 = r"(?:1[0-9]\d\d|20\d\d)(?!\d)"
 _PART = r"(?:\s(?:morning|afternoon|evening|night))?"
 # Modifiers TimeML keeps inside the extent (mod="START"/"MID"/"END").
-_MOD = (r"(?:(?:[Ee]arly|[Ll]ate|[Mm]id|[Tt]he\s(?:end|beginning|start|middle)\sof(?:\sthe)?)"
-        r"[\s-]{1,2})?")
+_MOD = (
+    r"(?:(?:[Ee]arly|[Ll]ate|[Mm]id|[Tt]he\s(?:end|beginning|start|middle)\sof(?:\sthe)?)"
+    r"[\s-]{1,2})?"
+)
 _REL = r"(?:[Tt]his|[Ll]ast|[Nn]ext|[Tt]he\slast|[Tt]he\sprevious|[Tt]he\snext|[Tt]he\scurrent)"
 _NUMWORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
 }
 _VAGUE_QTY = ("few", "several", "some", "many", "couple")
 _SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
 _SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
-             "4th": 4, "final": 4}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "final": 4}
 _CENTURY_WORDS = {"nineteenth": 19, "twentieth": 20, "twenty-first": 21, "eighteenth": 18}
 
 # One alternation, most specific branch first: at a given position the first branch
 # that matches wins, so "March 22, 2013" must be tried before "March 22" before "March".
-_PATTERN = re.compile("|".join([
-    # 2013-03-22
-    r"(?P<iso>(?<![\d-])(?P<iso_y>(?:19|20)\d\d)-(?P<iso_m>[01]\d)-(?P<iso_d>[0-3]\d)(?![\d-]))",
-    # 03/22/2013 (English: month first unless impossible)
-    r"(?P<num>(?<![\d/])(?P<num_a>[01]?\d)/(?P<num_b>[0-3]?\d)/(?P<num_y>(?:19|20)\d\d)(?![\d/]))",
-    # Friday, March 22, 2013 / March 22, 2013 / Mar. 22 / March 22
-    rf"(?P<mdy>(?:(?:{_WEEKDAY})\s?,?\s)?{_MOD}(?P<mdy_m>{_MONTH_ANY})\s(?P<mdy_d>{_DAYNUM})"
-    rf"(?:\s?,?\s(?P<mdy_y>{_YEAR4}))?)",
-    # Friday 22 March 2013 / 16 June / the 16th of June
-    rf"(?P<dmy>(?:(?:{_WEEKDAY})\s?,?\s)?(?:the\s)?(?P<dmy_d>{_DAYNUM})\s(?:of\s)?"
-    rf"(?P<dmy_m>{_MONTH_ANY})(?:\s?,?\s(?P<dmy_y>{_YEAR4}))?(?![\w]))",
-    # May 2010 / March of 2013 / late last July / early December / this June
-    rf"(?P<my>{_MOD}(?P<my_rel>(?:[Tt]his|[Ll]ast|[Nn]ext)\s)?(?P<my_m>{_MONTH_FULL}|"
-    rf"{_MONTH_ABBR}(?=,?\s(?:of\s)?{_YEAR4}))(?:,?\s(?:of\s)?(?P<my_y>{_YEAR4}))?(?!\w))",
-    # last Friday / Friday / Friday night
-    rf"(?P<wd>(?P<wd_rel>(?:[Ll]ast|[Nn]ext|[Tt]his|[Pp]ast)\s)?(?P<wd_w>{_WEEKDAY})(?!\w){_PART})",
-    # yesterday / today / tomorrow / tonight / last night / this morning
-    r"(?P<dayword>(?:[Tt]he\sday\sbefore\s|[Tt]he\sday\safter\s)?"
-    r"(?P<dayword_w>[Yy]esterday|[Tt]oday|[Tt]omorrow|[Tt]onight)(?!\w)" + _PART + ")",
-    r"(?P<daypart>(?P<daypart_rel>[Ll]ast|[Tt]his)\s(?:night|morning|afternoon|evening)(?!\w))",
-    # last week / this month / early this year / the last week / late last week / this fiscal year
-    rf"(?P<rel>{_MOD}(?:(?:[Ee]arlier|[Ll]ater)\s)?(?P<rel_r>{_REL})\s(?:fiscal\s|calendar\s)?"
-    r"(?P<rel_u>week(?:end)?|month|year|quarter|decade|century)(?!\w))",
-    # the end of the year / the end of year (no "this"/"last": the year around the dct)
-    r"(?P<edge>[Tt]he\s(?P<edge_w>end|beginning|start|middle)\sof\s(?:the\s)?"
-    r"(?P<edge_u>year|month|week)(?!\w)(?!\sof\b)(?!\s(?:before|after|ago|earlier)\b))",
-    # six years ago / a few days ago / 35 years ago
-    r"(?P<ago>(?P<ago_n>\d{1,4}|[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|"
-    r"[Ee]ight|[Nn]ine|[Tt]en|[Ee]leven|[Tt]welve|[Ff]ifteen|[Tt]wenty|[Tt]hirty|[Ff]orty|"
-    r"[Ff]ifty|(?:a\s)?[Hh]undred|(?:a\s)?[Ff]ew|[Ss]everal|[Ss]ome|[Mm]any|a\scouple\sof)"
-    r"\s(?P<ago_u>day|week|month|year|decade)s?\sago(?!\w))",
-    # last summer / the summer of 2012 / this winter / early spring 2020
-    r"(?P<season>" + _MOD + r"(?P<season_rel>(?:[Tt]his|[Ll]ast|[Nn]ext|[Tt]he)\s)?"
-    r"(?P<season_w>[Ss]pring|[Ss]ummer|[Aa]utumn|[Ff]all|[Ww]inter)(?!\w)"
-    r"(?:,?\s(?:of\s)?(?:(?P<season_y>" + _YEAR4 + r")|(?P<season_this>this\syear|last\syear)))?)",
-    # the first quarter (of 2013) / Q1 2013
-    r"(?P<quarter>(?:[Tt]he\s)?(?P<quarter_o>first|second|third|fourth|1st|2nd|3rd|4th|final)"
-    r"\squarter(?!\w)(?:\sof\s(?:(?P<quarter_y>" + _YEAR4 + r")|(?P<quarter_this>this\syear|last\syear)))?)",
-    r"(?P<qshort>(?<!\w)Q(?P<qshort_n>[1-4])\s(?P<qshort_y>" + _YEAR4 + r"))",
-    # the 1990s / the '90s / mid-1990s
-    r"(?P<decade>(?:[Tt]he\s)?" + _MOD + r"(?P<decade_y>(?:1[5-9]|20)\d)0s(?!\w))",
-    r"(?P<decade2>(?:[Tt]he\s)?" + _MOD + r"'(?P<decade2_y>\d)0s(?!\w))",
-    # the 20th century / the twentieth century
-    r"(?P<century>(?:[Tt]he\s)?" + _MOD + r"(?P<century_n>1[0-9]|2[01]|nineteenth|twentieth|twenty-first|"
-    r"eighteenth)(?:st|nd|rd|th)?[\s-][Cc]entury(?!\w))",
-    # now / currently / recently / the future
-    r"(?P<vague>(?<!\w)(?:[Nn]ow|[Cc]urrently|[Nn]owadays|[Rr]ecently|[Tt]he\spast(?!\s\w)|[Tt]he\sfuture(?!\s\w)|"
-    r"[Aa]t\spresent|[Aa]t\sthe\smoment|[Tt]hese\sdays)(?!\w))",
-    # 2010 / fiscal 2013 / 1957-58
-    r"(?P<year>(?<![\w$€£.,/:#+])(?:(?:[Ff]iscal|FY)\s?)?(?P<year_y>1[5-9]\d\d|20\d\d)(?![\w%])"
-    r"(?![.,]\d)(?:[-–](?P<year_2>\d\d)(?![\w%-]))?)",
-]))
+_PATTERN = re.compile(
+    "|".join(
+        [
+            # 2013-03-22
+            r"(?P<iso>(?<![\d-])(?P<iso_y>(?:19|20)\d\d)-(?P<iso_m>[01]\d)-(?P<iso_d>[0-3]\d)(?![\d-]))",
+            # 03/22/2013 (English: month first unless impossible)
+            r"(?P<num>(?<![\d/])(?P<num_a>[01]?\d)/(?P<num_b>[0-3]?\d)/(?P<num_y>(?:19|20)\d\d)(?![\d/]))",
+            # Friday, March 22, 2013 / March 22, 2013 / Mar. 22 / March 22
+            rf"(?P<mdy>(?:(?:{_WEEKDAY})\s?,?\s)?{_MOD}(?P<mdy_m>{_MONTH_ANY})\s(?P<mdy_d>{_DAYNUM})"
+            rf"(?:\s?,?\s(?P<mdy_y>{_YEAR4}))?)",
+            # Friday 22 March 2013 / 16 June / the 16th of June
+            rf"(?P<dmy>(?:(?:{_WEEKDAY})\s?,?\s)?(?:the\s)?(?P<dmy_d>{_DAYNUM})\s(?:of\s)?"
+            rf"(?P<dmy_m>{_MONTH_ANY})(?:\s?,?\s(?P<dmy_y>{_YEAR4}))?(?![\w]))",
+            # May 2010 / March of 2013 / late last July / early December / this June
+            rf"(?P<my>{_MOD}(?P<my_rel>(?:[Tt]his|[Ll]ast|[Nn]ext)\s)?(?P<my_m>{_MONTH_FULL}|"
+            rf"{_MONTH_ABBR}(?=,?\s(?:of\s)?{_YEAR4}))(?:,?\s(?:of\s)?(?P<my_y>{_YEAR4}))?(?!\w))",
+            # last Friday / Friday / Friday night
+            rf"(?P<wd>(?P<wd_rel>(?:[Ll]ast|[Nn]ext|[Tt]his|[Pp]ast)\s)?(?P<wd_w>{_WEEKDAY})(?!\w){_PART})",
+            # yesterday / today / tomorrow / tonight / last night / this morning
+            r"(?P<dayword>(?:[Tt]he\sday\sbefore\s|[Tt]he\sday\safter\s)?"
+            r"(?P<dayword_w>[Yy]esterday|[Tt]oday|[Tt]omorrow|[Tt]onight)(?!\w)" + _PART + ")",
+            r"(?P<daypart>(?P<daypart_rel>[Ll]ast|[Tt]his)\s(?:night|morning|afternoon|evening)(?!\w))",
+            # last week / this month / early this year / the last week / late last week / this fiscal year
+            rf"(?P<rel>{_MOD}(?:(?:[Ee]arlier|[Ll]ater)\s)?(?P<rel_r>{_REL})\s(?:fiscal\s|calendar\s)?"
+            r"(?P<rel_u>week(?:end)?|month|year|quarter|decade|century)(?!\w))",
+            # the end of the year / the end of year (no "this"/"last": the year around the dct)
+            r"(?P<edge>[Tt]he\s(?P<edge_w>end|beginning|start|middle)\sof\s(?:the\s)?"
+            r"(?P<edge_u>year|month|week)(?!\w)(?!\sof\b)(?!\s(?:before|after|ago|earlier)\b))",
+            # six years ago / a few days ago / 35 years ago
+            r"(?P<ago>(?P<ago_n>\d{1,4}|[Aa]n?|[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[Ss]ix|[Ss]even|"
+            r"[Ee]ight|[Nn]ine|[Tt]en|[Ee]leven|[Tt]welve|[Ff]ifteen|[Tt]wenty|[Tt]hirty|[Ff]orty|"
+            r"[Ff]ifty|(?:a\s)?[Hh]undred|(?:a\s)?[Ff]ew|[Ss]everal|[Ss]ome|[Mm]any|a\scouple\sof)"
+            r"\s(?P<ago_u>day|week|month|year|decade)s?\sago(?!\w))",
+            # last summer / the summer of 2012 / this winter / early spring 2020
+            r"(?P<season>" + _MOD + r"(?P<season_rel>(?:[Tt]his|[Ll]ast|[Nn]ext|[Tt]he)\s)?"
+            r"(?P<season_w>[Ss]pring|[Ss]ummer|[Aa]utumn|[Ff]all|[Ww]inter)(?!\w)"
+            r"(?:,?\s(?:of\s)?(?:(?P<season_y>" + _YEAR4 + r")|(?P<season_this>this\syear|last\syear)))?)",
+            # the first quarter (of 2013) / Q1 2013
+            r"(?P<quarter>(?:[Tt]he\s)?(?P<quarter_o>first|second|third|fourth|1st|2nd|3rd|4th|final)"
+            r"\squarter(?!\w)(?:\sof\s(?:(?P<quarter_y>" + _YEAR4 + r")|(?P<quarter_this>this\syear|last\syear)))?)",
+            r"(?P<qshort>(?<!\w)Q(?P<qshort_n>[1-4])\s(?P<qshort_y>" + _YEAR4 + r"))",
+            # the 1990s / the '90s / mid-1990s
+            r"(?P<decade>(?:[Tt]he\s)?" + _MOD + r"(?P<decade_y>(?:1[5-9]|20)\d)0s(?!\w))",
+            r"(?P<decade2>(?:[Tt]he\s)?" + _MOD + r"'(?P<decade2_y>\d)0s(?!\w))",
+            # the 20th century / the twentieth century
+            r"(?P<century>(?:[Tt]he\s)?" + _MOD + r"(?P<century_n>1[0-9]|2[01]|nineteenth|twentieth|twenty-first|"
+            r"eighteenth)(?:st|nd|rd|th)?[\s-][Cc]entury(?!\w))",
+            # now / currently / recently / the future
+            r"(?P<vague>(?<!\w)(?:[Nn]ow|[Cc]urrently|[Nn]owadays|[Rr]ecently|[Tt]he\spast(?!\s\w)|[Tt]he\sfuture(?!\s\w)|"
+            r"[Aa]t\spresent|[Aa]t\sthe\smoment|[Tt]hese\sdays)(?!\w))",
+            # 2010 / fiscal 2013 / 1957-58
+            r"(?P<year>(?<![\w$€£.,/:#+])(?:(?:[Ff]iscal|FY)\s?)?(?P<year_y>1[5-9]\d\d|20\d\d)(?![\w%])"
+            r"(?![.,]\d)(?:[-–](?P<year_2>\d\d)(?![\w%-]))?)",
+        ]
+    )
+)
 
 # Prepositions and modifiers that make a bare month or a bare year read as a date.
 _DATE_PREP = frozenset(
     "in on since until till by through throughout from of during before after between and or to "
-    "early late mid last next this every each around about circa than for at".split())
+    "early late mid last next this every each around about circa than for at".split()
+)
 _YEAR_NOT_BEFORE = re.compile(
     r"\s?(?:percent|per\scent|people|persons|men|women|children|troops|soldiers|votes|members|"
     r"employees|workers|jobs|cases|deaths|homes|houses|students|dollars|euros|pounds|tons|tonnes|"
     r"km|miles|meters|metres|feet|hours|GMT|UTC|BST|EST|hrs|ET\b|units|cars|vehicles|barrels|"
-    r"points|seats|acres|square|sq|rpm|calories|yards)\b")
+    r"points|seats|acres|square|sq|rpm|calories|yards)\b"
+)
 _NAME_MONTHS = frozenset(("May", "March", "April", "June", "August"))
 # --------------------------------------------------------------------------- #
 # Tense: which way an underspecified date points
@@ -157,7 +181,8 @@ _IRREGULAR_PAST = (
     "wrote|sent|won|lost|paid|sold|fell|rose|led|brought|bought|thought|felt|kept|heard|ran|"
     "struck|broke|chose|drove|flew|grew|hit|hung|knew|laid|meant|put|read|rang|sat|set|shot|"
     "shut|stood|stole|swore|taught|threw|tore|understood|woke|wore|became|ago|earlier|last|"
-    "previously|former|yesterday|already|once")
+    "previously|former|yesterday|already|once"
+)
 _CUE = re.compile(
     r"(?<![\w'])(?:(?P<fut>(?i:will|shall|won't|wo\sn't|'ll|would|going\sto|plans?\sto|planning\sto|"
     r"intends?\sto|expects?\sto|expected|scheduled|slated|"
@@ -165,8 +190,11 @@ _CUE = re.compile(
     r"postponed\s(?:until|to|till)|set\sto|planned))"
     r"|(?P<irr>could|might|may|can|should|must|if|If|(?i:to)\s(?!(?:the|a|an|his|her|its|their|our|my|your|this|that|these|those|it|him|"
     r"them|us|me|date|which|whom)\b)[a-z]{2,}(?<![^s]s)(?![\w]))"
-    r"|(?P<past>(?i:" + _IRREGULAR_PAST + r"|been)|(?<!\bbe\s)(?<!\bis\s)(?<!\bare\s)(?<!\bbeen\s)(?<!\bbeing\s)(?!(?i:need|feed|speed|seed|breed|bed|red|shed|"
-    r"hundred|indeed|proceed|exceed|succeed|embed|sacred)\b)[A-Za-z][a-z]+ed))(?![\w'])|(?P<fut2>(?<=\w)['’]ll\b)")
+    r"|(?P<past>(?i:"
+    + _IRREGULAR_PAST
+    + r"|been)|(?<!\bbe\s)(?<!\bis\s)(?<!\bare\s)(?<!\bbeen\s)(?<!\bbeing\s)(?!(?i:need|feed|speed|seed|breed|bed|red|shed|"
+    r"hundred|indeed|proceed|exceed|succeed|embed|sacred)\b)[A-Za-z][a-z]+ed))(?![\w'])|(?P<fut2>(?<=\w)['’]ll\b)"
+)
 _WINDOW = 90  # characters of context read on either side for a tense cue
 _CLAUSE_END = re.compile(r"[.!?;]\s|\n")
 
@@ -181,7 +209,7 @@ def _tense(text: str, start: int, end: int) -> int:
     for cut in _CLAUSE_END.finditer(left):
         pass
     if cut is not None:
-        left = left[cut.end():]
+        left = left[cut.end() :]
     last = None
     future_seen = False
     for last in _CUE.finditer(left):
@@ -189,10 +217,10 @@ def _tense(text: str, start: int, end: int) -> int:
     if last is not None and last.lastgroup == "irr" and future_seen:
         return FUTURE  # "is expected to take place on March 10"
     if last is None:
-        right = text[end:end + _WINDOW]
+        right = text[end : end + _WINDOW]
         stop = _CLAUSE_END.search(right)
         if stop:
-            right = right[:stop.start()]
+            right = right[: stop.start()]
         last = _CUE.search(right)
     if last is None or last.lastgroup == "irr":
         return NEUTRAL
@@ -344,7 +372,7 @@ def _bare_month_ok(text: str, start: int, end: int, word: str, modified: bool) -
         return False
     if before[1][0].isupper():
         return False
-    after = _WORD_AFTER.search(text[end:end + 20])
+    after = _WORD_AFTER.search(text[end : end + 20])
     return not (after and after[1][0].isupper())
 
 
@@ -525,9 +553,17 @@ def _b_century(m, text, dct) -> Built:
     return f"{c - 1:02d}", "year", None
 
 
-_VAGUE = {"now": "PRESENT_REF", "currently": "PRESENT_REF", "nowadays": "PRESENT_REF",
-          "at present": "PRESENT_REF", "at the moment": "PRESENT_REF", "these days": "PRESENT_REF",
-          "recently": "PAST_REF", "the past": "PAST_REF", "the future": "FUTURE_REF"}
+_VAGUE = {
+    "now": "PRESENT_REF",
+    "currently": "PRESENT_REF",
+    "nowadays": "PRESENT_REF",
+    "at present": "PRESENT_REF",
+    "at the moment": "PRESENT_REF",
+    "these days": "PRESENT_REF",
+    "recently": "PAST_REF",
+    "the past": "PAST_REF",
+    "the future": "FUTURE_REF",
+}
 
 
 def _b_vague(m, text, dct) -> Built:
@@ -545,7 +581,7 @@ _NOT_NOW = re.compile(r"-|\s(?:that|on)\b")
 def _b_year(m, text, dct) -> Built:
     start = m.start("year_y")
     if start >= 2 and text[start - 1] in "-–" and text[start - 2].isdigit():
-        before = text[max(0, start - 6):start - 1]
+        before = text[max(0, start - 6) : start - 1]
         if not re.search(r"(?<!\d)(?:1[5-9]|20)\d\d$", before):
             return None  # 555-2010: a phone number, not a year
     if m.start() == start and _YEAR_NOT_BEFORE.match(text, m.end("year_y")):
@@ -554,11 +590,25 @@ def _b_year(m, text, dct) -> Built:
 
 
 _BUILDERS: dict[str, Callable] = {
-    "iso": _b_iso, "num": _b_num, "mdy": lambda m, t, d: _b_date(m, t, d, "mdy"),
-    "dmy": lambda m, t, d: _b_date(m, t, d, "dmy"), "my": _b_my, "wd": _b_wd,
-    "dayword": _b_dayword, "daypart": _b_daypart, "rel": _b_rel, "edge": _b_edge, "ago": _b_ago,
-    "season": _b_season, "quarter": _b_quarter, "qshort": _b_qshort, "decade": _b_decade,
-    "decade2": _b_decade2, "century": _b_century, "vague": _b_vague, "year": _b_year,
+    "iso": _b_iso,
+    "num": _b_num,
+    "mdy": lambda m, t, d: _b_date(m, t, d, "mdy"),
+    "dmy": lambda m, t, d: _b_date(m, t, d, "dmy"),
+    "my": _b_my,
+    "wd": _b_wd,
+    "dayword": _b_dayword,
+    "daypart": _b_daypart,
+    "rel": _b_rel,
+    "edge": _b_edge,
+    "ago": _b_ago,
+    "season": _b_season,
+    "quarter": _b_quarter,
+    "qshort": _b_qshort,
+    "decade": _b_decade,
+    "decade2": _b_decade2,
+    "century": _b_century,
+    "vague": _b_vague,
+    "year": _b_year,
 }
 # Speed: the alternation above, tried at every character, costs ~3 µs a character.
 # Instead a cheap trigger (a word every expression must contain: a month, a weekday,
@@ -567,22 +617,32 @@ _BUILDERS: dict[str, Callable] = {
 # an anchored match on the reversed text, and the full pattern is tried from the
 # earliest of them. Only word starts are tried, so "Maybe" never yields "May".
 _TRIGGER = re.compile(
-    r"\b(?:" + _MONTH_FULL + "|" + _MONTH_ABBR.replace(r"\.?", "") + "|" + _WEEKDAY
+    r"\b(?:"
+    + _MONTH_FULL
+    + "|"
+    + _MONTH_ABBR.replace(r"\.?", "")
+    + "|"
+    + _WEEKDAY
     + r"|[Tt]oday|[Yy]esterday|[Tt]omorrow|[Tt]onight|[Nn]ow|[Cc]urrently|[Nn]owadays|"
     r"[Rr]ecently|present|moment|days|past|future|week|weekend|month|year|quarter|decade|"
     r"[Cc]entury|ago|night|morning|afternoon|evening|[Ss]pring|[Ss]ummer|[Aa]utumn|[Ff]all|"
-    r"[Ww]inter|Q[1-4]|\d{1,4}(?:s|st|nd|rd|th)?)\b|'\d0s\b")
+    r"[Ww]inter|Q[1-4]|\d{1,4}(?:s|st|nd|rd|th)?)\b|'\d0s\b"
+)
 _PREFIX_WORDS = (
     "the this last next early late mid end beginning start middle of previous current earlier "
     "later fiscal calendar a an few several some many couple day before after past at these "
     "first second third fourth 1st 2nd 3rd 4th final one two three four five six seven eight "
     "nine ten eleven twelve fifteen twenty thirty forty fifty hundred days weeks months years "
-    "decades day week month year decade").split() + list(_WEEKDAYS)
+    "decades day week month year decade"
+).split() + list(_WEEKDAYS)
 # Reversed: matched forwards on text[::-1] from the trigger, it walks back over the run
 # of words that can open an expression.
 _PREFIX_REV = re.compile(
-    r"(?:[\s,-]{1,2}(?:" + "|".join(sorted((w[::-1] for w in _PREFIX_WORDS), key=len, reverse=True))
-    + r"|\d{1,4})(?![\w])){1,6}", re.IGNORECASE)
+    r"(?:[\s,-]{1,2}(?:"
+    + "|".join(sorted((w[::-1] for w in _PREFIX_WORDS), key=len, reverse=True))
+    + r"|\d{1,4})(?![\w])){1,6}",
+    re.IGNORECASE,
+)
 _WORD_START = re.compile(r"\b\w")
 
 
@@ -652,8 +712,9 @@ def timexes(text: str, dct: datetime.date | None) -> list[Timex]:
 # --------------------------------------------------------------------------- #
 # Sentences and referenced days
 # --------------------------------------------------------------------------- #
-def referenced_days(text: str, dct: datetime.date | None,
-                    sentences: list[tuple[int, int]] | None = None) -> list[tuple[int, datetime.date]]:
+def referenced_days(
+    text: str, dct: datetime.date | None, sentences: list[tuple[int, int]] | None = None
+) -> list[tuple[int, datetime.date]]:
     """(sentence index, day) for every day-granularity expression, in text order."""
     spans = sentences if sentences is not None else split_sentences(text)
     if not spans:

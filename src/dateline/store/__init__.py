@@ -13,6 +13,7 @@ A `Store` opens the database once and keeps one store per concept on that connec
 numpy, dedup and cluster are imported where the ingest side uses them, so that a query
 (`dateline timeline`, the API) starts without loading them.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,8 +24,18 @@ from .duplicates import DuplicateStore
 from .entities import EntityStore
 from .stories import StoryStore
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "ArticleStore", "Database", "DuplicateStore", "EntityStore", "QueryError",
-           "Store", "StoreError", "StoryStore"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "ArticleStore",
+    "Database",
+    "DuplicateStore",
+    "EntityStore",
+    "QueryError",
+    "Store",
+    "StoreError",
+    "StoryStore",
+]
 
 
 class Store(Database):

@@ -4,6 +4,7 @@ The concept stores (articles, duplicates, stories, entities) share this connecti
 holds what they have in common: the errors, `Table` (what each of them is built on) and the small
 helpers that build WHERE clauses from optional conditions, always with parameters.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -176,6 +177,7 @@ def _rekey_bands(db: sqlite3.Connection) -> None:
     import numpy as np
 
     from .. import dedup
+
     db.execute("DELETE FROM bands")
     for article, hashes in db.execute("SELECT article, hashes FROM shingles").fetchall():
         keys = dedup.band_keys(dedup.signature(np.frombuffer(hashes, dtype=np.uint64)))
@@ -293,7 +295,7 @@ def _marks(values: Sequence) -> str:
 def _chunks(values: Sequence, size: int = 500) -> Iterator[Sequence]:
     """`values` in slices small enough for one IN (...) each."""
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 Condition = tuple[str, Sequence] | None  # (SQL clause, its parameters); None = no condition
@@ -303,7 +305,8 @@ def _where(*conditions: Condition) -> tuple[str, list]:
     """' WHERE c1 AND c2 …' and the parameters in order, from the conditions that are there."""
     kept = [c for c in conditions if c is not None]
     return (" WHERE " + " AND ".join(clause for clause, _ in kept) if kept else ""), [
-        value for _, values in kept for value in values]
+        value for _, values in kept for value in values
+    ]
 
 
 def _among(column: str, values: Sequence | None) -> Condition:
@@ -312,8 +315,10 @@ def _among(column: str, values: Sequence | None) -> Condition:
 
 
 def _between(column: str, start: date | None, end: date | None) -> tuple[Condition, Condition]:
-    return ((f"{column} >= ?", [start.isoformat()]) if start else None,
-            (f"{column} <= ?", [end.isoformat()]) if end else None)
+    return (
+        (f"{column} >= ?", [start.isoformat()]) if start else None,
+        (f"{column} <= ?", [end.isoformat()]) if end else None,
+    )
 
 
 def _selection(query: str | None, named: Sequence[str], column: str) -> Condition:
@@ -322,8 +327,7 @@ def _selection(query: str | None, named: Sequence[str], column: str) -> Conditio
     parameters."""
     if query is None:
         return None
-    picked = ("SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-              "WHERE articles_fts MATCH ?")
+    picked = "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ?"
     if named:
         picked += f" UNION SELECT article FROM mentions WHERE entity IN ({_marks(named)})"
     return f"{column} IN ({picked})", [query, *named]

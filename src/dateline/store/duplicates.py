@@ -1,4 +1,5 @@
 """The duplicate store: the duplicate index (`dedup.CountingIndex`) and the duplicate groups it keeps."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,10 +29,14 @@ class DuplicateStore(Table):
 
     def add(self, article_id: str, keys: Sequence[int], shingles: np.ndarray) -> None:
         import numpy as np
-        self.db.executemany("INSERT OR IGNORE INTO bands (key, article) VALUES (?, ?)",
-                            [(int(key), article_id) for key in keys])
-        self.db.execute("INSERT OR REPLACE INTO shingles (article, hashes) VALUES (?, ?)",
-                        (article_id, np.ascontiguousarray(shingles, dtype=np.uint64).tobytes()))
+
+        self.db.executemany(
+            "INSERT OR IGNORE INTO bands (key, article) VALUES (?, ?)", [(int(key), article_id) for key in keys]
+        )
+        self.db.execute(
+            "INSERT OR REPLACE INTO shingles (article, hashes) VALUES (?, ?)",
+            (article_id, np.ascontiguousarray(shingles, dtype=np.uint64).tobytes()),
+        )
 
     def shared(self, keys: Sequence[int]) -> dict[str, tuple[int, int]]:
         """{candidate: (band keys shared, shingle count)}: lets dedup skip hopeless candidates unverified."""
@@ -40,32 +45,44 @@ class DuplicateStore(Table):
             return {}
         rows = self.db.execute(
             "SELECT b.article, count(*), length(s.hashes) / 8 FROM bands b JOIN shingles s ON s.article = b.article "
-            f"WHERE b.key IN ({_marks(keys)}) GROUP BY b.article", keys)
+            f"WHERE b.key IN ({_marks(keys)}) GROUP BY b.article",
+            keys,
+        )
         return {article: (count, size) for article, count, size in rows}
 
     def shingles(self, article_id: str) -> np.ndarray | None:
         import numpy as np
+
         row = self.db.execute("SELECT hashes FROM shingles WHERE article = ?", (article_id,)).fetchone()
         return np.frombuffer(row[0], dtype=np.uint64) if row else None
 
     def pointer(self, article_id: str) -> Match | None:
         from ..dedup import Match
-        row = self.db.execute("SELECT canonical, kind, score FROM duplicates WHERE article = ?",
-                              (article_id,)).fetchone()
+
+        row = self.db.execute(
+            "SELECT canonical, kind, score FROM duplicates WHERE article = ?", (article_id,)
+        ).fetchone()
         return Match(*row) if row else None
 
     def point(self, article_id: str, match: Match | None) -> None:
         if match is None:
             self.db.execute("DELETE FROM duplicates WHERE article = ?", (article_id,))
         else:
-            self.db.execute("INSERT OR REPLACE INTO duplicates (article, canonical, kind, score) VALUES (?, ?, ?, ?)",
-                            (article_id, match.canonical, match.kind, match.score))
-        self.db.execute("UPDATE articles SET duplicate_of = ? WHERE id = ?",
-                        (match.canonical if match else None, article_id))
+            self.db.execute(
+                "INSERT OR REPLACE INTO duplicates (article, canonical, kind, score) VALUES (?, ?, ?, ?)",
+                (article_id, match.canonical, match.kind, match.score),
+            )
+        self.db.execute(
+            "UPDATE articles SET duplicate_of = ? WHERE id = ?", (match.canonical if match else None, article_id)
+        )
 
     def group(self, canonical_id: str) -> list[str]:
-        return [row[0] for row in self.db.execute(
-            "SELECT article FROM duplicates WHERE canonical = ? ORDER BY article", (canonical_id,))]
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT article FROM duplicates WHERE canonical = ? ORDER BY article", (canonical_id,)
+            )
+        ]
 
     # --- the groups, for reading ---------------------------------------------
 
@@ -74,7 +91,8 @@ class DuplicateStore(Table):
         rows = self.db.execute(
             "SELECT d.canonical, d.article, d.kind, d.score FROM duplicates d "
             "JOIN articles a ON a.id = d.canonical "
-            "ORDER BY a.published IS NULL, a.published, d.canonical, d.article")
+            "ORDER BY a.published IS NULL, a.published, d.canonical, d.article"
+        )
         current, members = None, []
         for canonical, article, kind, score in rows:
             if canonical != current:
@@ -88,15 +106,20 @@ class DuplicateStore(Table):
     def canonicals(self, ids: Iterable[str]) -> list[str]:
         """The articles these are, duplicates replaced by their canonical: sorted, each once."""
         ids = list(ids)
-        return [row[0] for row in self.db.execute(
-            f"SELECT DISTINCT coalesce(duplicate_of, id) FROM articles WHERE id IN ({_marks(ids)}) ORDER BY 1", ids)]
+        return [
+            row[0]
+            for row in self.db.execute(
+                f"SELECT DISTINCT coalesce(duplicate_of, id) FROM articles WHERE id IN ({_marks(ids)}) ORDER BY 1", ids
+            )
+        ]
 
     def copy_articles(self, canonical_ids: Sequence[str] | None) -> dict[str, list[Article]]:
         """{canonical: its duplicate articles, oldest first} (all canonicals when None)."""
         out: dict[str, list[Article]] = {}
         rows = self.db.execute(
             f"SELECT d.canonical, {article_columns('a.')} FROM duplicates d "
-            "JOIN articles a ON a.id = d.article ORDER BY d.canonical, a.published IS NULL, a.published, a.id")
+            "JOIN articles a ON a.id = d.article ORDER BY d.canonical, a.published IS NULL, a.published, a.id"
+        )
         wanted = set(canonical_ids) if canonical_ids is not None else None
         for row in rows:
             if wanted is None or row[0] in wanted:
@@ -107,4 +130,6 @@ class DuplicateStore(Table):
         """(id, source, url, kind, score) of each duplicate of one canonical article, oldest first."""
         return self.db.execute(
             "SELECT a.id, a.source, a.url, d.kind, d.score FROM duplicates d JOIN articles a ON a.id = d.article "
-            "WHERE d.canonical = ? ORDER BY a.published IS NULL, a.published, a.id", (canonical_id,)).fetchall()
+            "WHERE d.canonical = ? ORDER BY a.published IS NULL, a.published, a.id",
+            (canonical_id,),
+        ).fetchall()

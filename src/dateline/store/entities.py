@@ -1,5 +1,6 @@
 """The entity store: the corpus-wide entity registry (`extract.Registry`), where each entity is named,
 and who said what."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,9 @@ if TYPE_CHECKING:
 
 ENTITY_COLUMNS = "key, name, type, aliases, roles, article_count, surname, initials, full"
 QUOTE_COLUMNS = ("text", "kind", "speaker", "speaker_as_written", "article", "source", "published", "sentence")
-_QUOTE_SELECT = ("SELECT q.text, q.kind, q.speaker, q.speaker_as_written, q.article, a.source, a.published, "
-                 "q.sentence_text")
+_QUOTE_SELECT = (
+    "SELECT q.text, q.kind, q.speaker, q.speaker_as_written, q.article, a.source, a.published, q.sentence_text"
+)
 _QUOTE_ORDER = " ORDER BY a.published IS NULL, a.published, q.article, q.position"
 
 
@@ -40,13 +42,24 @@ class EntityStore(Table):
     def save(self, record: EntityRecord) -> None:
         self.db.execute(
             f"INSERT OR REPLACE INTO entities ({ENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.key, record.name, record.type, json.dumps(record.aliases, ensure_ascii=False),
-             json.dumps(record.roles, ensure_ascii=False), record.article_count, record.surname,
-             record.initials, int(record.full)))
+            (
+                record.key,
+                record.name,
+                record.type,
+                json.dumps(record.aliases, ensure_ascii=False),
+                json.dumps(record.roles, ensure_ascii=False),
+                record.article_count,
+                record.surname,
+                record.initials,
+                int(record.full),
+            ),
+        )
 
     def full_names(self, type: str, surname: str) -> list[EntityRecord]:  # noqa: A002 — the protocol's name
-        rows = self.db.execute(f"SELECT {ENTITY_COLUMNS} FROM entities WHERE type = ? AND surname = ? AND full = 1 "
-                               "ORDER BY key", (type, surname))
+        rows = self.db.execute(
+            f"SELECT {ENTITY_COLUMNS} FROM entities WHERE type = ? AND surname = ? AND full = 1 ORDER BY key",
+            (type, surname),
+        )
         return [_entity(row) for row in rows]
 
     # --- an article's entities and quotes --------------------------------
@@ -57,28 +70,53 @@ class EntityStore(Table):
         self.db.execute("DELETE FROM quotes WHERE article = ?", (article_id,))
         self.db.executemany(
             "INSERT OR IGNORE INTO mentions (article, entity, start, end, sentence, text) VALUES (?, ?, ?, ?, ?, ?)",
-            [(article_id, keys[m.entity], m.start, m.end, m.sentence, m.text) for m in extraction.mentions])
+            [(article_id, keys[m.entity], m.start, m.end, m.sentence, m.text) for m in extraction.mentions],
+        )
         self.db.executemany(
             "INSERT INTO quotes (article, position, text, kind, speaker, speaker_as_written, speaker_key, sentence, "
             "sentence_text, start, end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(article_id, i, q.text, q.kind, q.speaker, q.speaker_as_written, q.speaker_key, q.sentence,
-              q.sentence_text, q.start, q.end) for i, q in enumerate(extraction.quotes)])
+            [
+                (
+                    article_id,
+                    i,
+                    q.text,
+                    q.kind,
+                    q.speaker,
+                    q.speaker_as_written,
+                    q.speaker_key,
+                    q.sentence,
+                    q.sentence_text,
+                    q.start,
+                    q.end,
+                )
+                for i, q in enumerate(extraction.quotes)
+            ],
+        )
         if extraction.skipped:
-            self.db.execute("INSERT OR REPLACE INTO notes (article, note) VALUES (?, ?)",
-                            (article_id, extraction.skipped))
+            self.db.execute(
+                "INSERT OR REPLACE INTO notes (article, note) VALUES (?, ?)", (article_id, extraction.skipped)
+            )
 
     def names_in(self, article_id: str) -> list[str]:
         """The names of the entities an article names, sorted."""
-        return [row[0] for row in self.db.execute(
-            "SELECT DISTINCT e.name FROM mentions m JOIN entities e ON e.key = m.entity WHERE m.article = ? "
-            "ORDER BY e.name", (article_id,))]
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT DISTINCT e.name FROM mentions m JOIN entities e ON e.key = m.entity WHERE m.article = ? "
+                "ORDER BY e.name",
+                (article_id,),
+            )
+        ]
 
     def quotes_in(self, article_id: str) -> list[dict]:
         """One article's quotes in the order they appear."""
-        rows = self.db.execute("SELECT text, kind, speaker, sentence_text FROM quotes WHERE article = ? "
-                               "ORDER BY position", (article_id,))
-        return [{"text": text, "kind": kind, "speaker": speaker, "sentence": sentence}
-                for text, kind, speaker, sentence in rows]
+        rows = self.db.execute(
+            "SELECT text, kind, speaker, sentence_text FROM quotes WHERE article = ? ORDER BY position", (article_id,)
+        )
+        return [
+            {"text": text, "kind": kind, "speaker": speaker, "sentence": sentence}
+            for text, kind, speaker, sentence in rows
+        ]
 
     # --- reading ---------------------------------------------------------
 
@@ -91,8 +129,11 @@ class EntityStore(Table):
         """Entities one of whose aliases (or name) is `name`, or contains it as a word (case-insensitive)."""
         needle = name.strip().casefold()
         word = re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)")
-        return [record for record in self._containing(needle)
-                if any(word.search(n.casefold()) for n in (record.name, *record.aliases))]
+        return [
+            record
+            for record in self._containing(needle)
+            if any(word.search(n.casefold()) for n in (record.name, *record.aliases))
+        ]
 
     def starting(self, prefix: str, limit: int) -> list[EntityRecord]:
         """Entities with a word of an alias (or of the name) starting with `prefix`, most-mentioned first."""
@@ -112,34 +153,51 @@ class EntityStore(Table):
         if not needle:
             return
         pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self.db.execute(f"SELECT {ENTITY_COLUMNS} FROM entities WHERE lower(aliases) LIKE ? ESCAPE '\\' "
-                               "OR lower(name) LIKE ? ESCAPE '\\' ORDER BY article_count DESC, key",
-                               (pattern, pattern))
+        rows = self.db.execute(
+            f"SELECT {ENTITY_COLUMNS} FROM entities WHERE lower(aliases) LIKE ? ESCAPE '\\' "
+            "OR lower(name) LIKE ? ESCAPE '\\' ORDER BY article_count DESC, key",
+            (pattern, pattern),
+        )
         yield from map(_entity, rows)
 
     def articles_naming(self, keys: Sequence[str]) -> list[str]:
         """Ids of the articles that name one of these entities, sorted."""
         keys = list(keys)
-        return [row[0] for row in self.db.execute(
-            f"SELECT DISTINCT article FROM mentions WHERE entity IN ({_marks(keys)}) ORDER BY article", keys)]
+        return [
+            row[0]
+            for row in self.db.execute(
+                f"SELECT DISTINCT article FROM mentions WHERE entity IN ({_marks(keys)}) ORDER BY article", keys
+            )
+        ]
 
     def quotes(self, speaker_keys: Sequence[str] | None = None) -> Iterator[dict]:
         """Quotes with their article's source and date, oldest first; only these speakers' when given."""
         clause, params = _where(_among("q.speaker_key", None if speaker_keys is None else list(speaker_keys)))
-        for row in self.db.execute(f"{_QUOTE_SELECT}, q.speaker_key FROM quotes q JOIN articles a ON a.id = q.article"
-                                   f"{clause}{_QUOTE_ORDER}", params):
+        for row in self.db.execute(
+            f"{_QUOTE_SELECT}, q.speaker_key FROM quotes q JOIN articles a ON a.id = q.article{clause}{_QUOTE_ORDER}",
+            params,
+        ):
             yield {**dict(zip(QUOTE_COLUMNS, row)), "speaker_id": row[-1]}
 
-    def quote_page(self, speaker_keys: Sequence[str] | None, start: date | None, end: date | None,
-                   offset: int = 0, limit: int = 50, *, query: str | None = None,
-                   named: Sequence[str] = ()) -> tuple[list[dict], int]:
+    def quote_page(
+        self,
+        speaker_keys: Sequence[str] | None,
+        start: date | None,
+        end: date | None,
+        offset: int = 0,
+        limit: int = 50,
+        *,
+        query: str | None = None,
+        named: Sequence[str] = (),
+    ) -> tuple[list[dict], int]:
         """One page of quotes (these speakers' when given; from the articles `query` selects, as
         `ArticleStore.page` does, when given), oldest first, and how many there are in all."""
-        clause, params = _where(_selection(query, named, "q.article"),
-                                _among("q.speaker_key", speaker_keys),
-                                *_between("a.published", start, end))
+        clause, params = _where(
+            _selection(query, named, "q.article"),
+            _among("q.speaker_key", speaker_keys),
+            *_between("a.published", start, end),
+        )
         joined = "FROM quotes q JOIN articles a ON a.id = q.article" + clause
         total = self._select(f"SELECT count(*) {joined}", params, query)[0][0]
-        rows = self._select(f"{_QUOTE_SELECT} {joined}{_QUOTE_ORDER} LIMIT ? OFFSET ?",
-                            [*params, limit, offset], query)
+        rows = self._select(f"{_QUOTE_SELECT} {joined}{_QUOTE_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset], query)
         return [dict(zip(QUOTE_COLUMNS, row)) for row in rows], total

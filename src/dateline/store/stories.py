@@ -1,4 +1,5 @@
 """The story store: the story state (`cluster.State`) and the reads over stories."""
+
 from __future__ import annotations
 
 import json
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 def _story(state: str) -> StoryState:
     from ..cluster import StoryState
+
     return StoryState.from_json(json.loads(state))
 
 
@@ -45,21 +47,31 @@ class StoryStore(Table):
     def save(self, story: StoryState) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO stories (id, state, first, last, updated) VALUES (?, ?, ?, ?, ?)",
-            (story.id, json.dumps(story.to_json(), ensure_ascii=False, sort_keys=True),
-             story.first.isoformat() if story.first else None,
-             story.last.isoformat() if story.last else None, story.updated))
+            (
+                story.id,
+                json.dumps(story.to_json(), ensure_ascii=False, sort_keys=True),
+                story.first.isoformat() if story.first else None,
+                story.last.isoformat() if story.last else None,
+                story.updated,
+            ),
+        )
         self.db.execute("DELETE FROM story_terms WHERE story = ?", (story.id,))
-        self.db.executemany("INSERT OR IGNORE INTO story_terms (term, story) VALUES (?, ?)",
-                            [(term, story.id) for term in story.terms])
+        self.db.executemany(
+            "INSERT OR IGNORE INTO story_terms (term, story) VALUES (?, ?)", [(term, story.id) for term in story.terms]
+        )
 
     def sequence(self) -> int:
         return self.db.execute("SELECT coalesce(max(updated), 0) FROM stories").fetchone()[0]
 
     def add_document(self, terms: Iterable[str]) -> None:
-        self.db.execute("INSERT INTO counters (name, value) VALUES ('documents', 1) "
-                        "ON CONFLICT(name) DO UPDATE SET value = value + 1")
-        self.db.executemany("INSERT INTO terms (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
-                            [(term,) for term in set(terms)])
+        self.db.execute(
+            "INSERT INTO counters (name, value) VALUES ('documents', 1) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + 1"
+        )
+        self.db.executemany(
+            "INSERT INTO terms (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+            [(term,) for term in set(terms)],
+        )
 
     def document_frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         terms = list(dict.fromkeys(terms))
@@ -76,13 +88,17 @@ class StoryStore(Table):
         for (state,) in self.db.execute("SELECT state FROM stories ORDER BY first IS NULL, first, id"):
             yield _story(state)
 
-    def page(self, start: date | None, end: date | None, offset: int = 0,
-             limit: int = 50) -> tuple[list[StoryState], int]:
+    def page(
+        self, start: date | None, end: date | None, offset: int = 0, limit: int = 50
+    ) -> tuple[list[StoryState], int]:
         """One page of the stories whose [first, last] overlaps [start, end], oldest first, and their number."""
         # Overlap: the story ends on or after `start` and begins on or before `end`.
-        clause, params = _where(("last >= ?", [start.isoformat()]) if start else None,
-                                ("first <= ?", [end.isoformat()]) if end else None)
+        clause, params = _where(
+            ("last >= ?", [start.isoformat()]) if start else None, ("first <= ?", [end.isoformat()]) if end else None
+        )
         total = self.db.execute(f"SELECT count(*) FROM stories{clause}", params).fetchone()[0]
-        rows = self.db.execute(f"SELECT state FROM stories{clause} ORDER BY first IS NULL, first, id "
-                               "LIMIT ? OFFSET ?", [*params, limit, offset])
+        rows = self.db.execute(
+            f"SELECT state FROM stories{clause} ORDER BY first IS NULL, first, id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
         return [_story(row[0]) for row in rows], total

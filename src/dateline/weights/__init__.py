@@ -5,6 +5,7 @@ the clusterer starts from), `timeline.json` (date and sentence selection), `line
 (the line classifier of the text cleaner), `extract.json` (lexicons for entities and quotes).
 The code's defaults are these files: a test checks that they agree.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _text(name: str) -> str:
     return resources.files(__name__).joinpath(f"{name}.json").read_text("utf-8")
 
