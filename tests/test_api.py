@@ -512,9 +512,16 @@ def test_serve_is_listed_in_help():
 
 
 def test_dateline_serve_really_serves(seeds_db):
+    status, data, policy = ask_a_real_server(seeds_db, "api/timeline?q=Antonov")
+    assert status == 200 and policy == api.CSP
+    assert {e["date"] for e in data["entries"]} >= set(SEED_DATES)
+
+
+def ask_a_real_server(db: str | Path, path: str) -> tuple[int, dict, str]:
+    """Start `dateline serve` on a free port, GET `path`: (status, JSON body, its CSP header)."""
     env = {k: v for k, v in os.environ.items() if k != "DATELINE_TOKEN"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "dateline.cli", "serve", "--db", seeds_db, "--port", "0"],
+        [sys.executable, "-m", "dateline.cli", "serve", "--db", str(db), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -525,18 +532,14 @@ def test_dateline_serve_really_serves(seeds_db):
     try:
         url = wait_for_url(lines, server)
         assert url.startswith("http://127.0.0.1:")
-        deadline, answer = time.monotonic() + 30, None
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(url + "api/timeline?q=Antonov", timeout=5) as response:
-                    answer = (response.status, json.load(response), response.headers["Content-Security-Policy"])
-                    break
+                with urllib.request.urlopen(url + path, timeout=5) as response:
+                    return response.status, json.load(response), response.headers["Content-Security-Policy"]
             except OSError:
                 time.sleep(0.2)
-        assert answer is not None, "the server did not answer within 30 s"
-        status, data, policy = answer
-        assert status == 200 and policy == api.CSP
-        assert {e["date"] for e in data["entries"]} >= set(SEED_DATES)
+        raise AssertionError("the server did not answer within 30 s")
     finally:
         server.terminate()
         server.wait(timeout=15)

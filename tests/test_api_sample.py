@@ -10,13 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import queue
-import subprocess
-import sys
-import threading
-import time
-import urllib.request
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,6 +17,7 @@ from fastapi.testclient import TestClient
 import dateline
 from dateline import api
 from test_api import (  # noqa: F401 (collected here too: they use this module's fixtures below)
+    ask_a_real_server,
     test_an_unexpected_failure_is_json_with_the_headers,
     test_bad_input_is_a_4xx_json_message,
     test_export_file_name_keeps_nothing_odd_from_the_query,
@@ -34,7 +28,6 @@ from test_api import (  # noqa: F401 (collected here too: they use this module's
     test_security_headers_everywhere_and_no_cors,
     test_timeline_bounds,
     test_wrong_method,
-    wait_for_url,
 )
 
 LIST_FIELDS = {"id", "title", "source", "published", "published_source", "url", "story", "duplicate_of", "language"}
@@ -294,31 +287,6 @@ def test_search(client, sample):
 
 
 def test_dateline_serve_really_serves_the_sample(sample):
-    env = {k: v for k, v in os.environ.items() if k != "DATELINE_TOKEN"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dateline.cli", "serve", "--db", str(sample.db), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in server.stderr], daemon=True).start()
-    try:
-        url = wait_for_url(lines, server)
-        assert url.startswith("http://127.0.0.1:")
-        deadline, answer = time.monotonic() + 30, None
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(url + "api/timeline?q=Ever%20Given", timeout=5) as response:
-                    answer = (response.status, json.load(response), response.headers["Content-Security-Policy"])
-                    break
-            except OSError:
-                time.sleep(0.2)
-        assert answer is not None, "the server did not answer within 30 s"
-        status, data, policy = answer
-        assert status == 200 and policy == api.CSP
-        assert {e["date"] for e in data["entries"]} >= set(TIMELINE_DATES)
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
+    status, data, policy = ask_a_real_server(sample.db, "api/timeline?q=Ever%20Given")
+    assert status == 200 and policy == api.CSP
+    assert {e["date"] for e in data["entries"]} >= set(TIMELINE_DATES)
