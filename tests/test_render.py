@@ -52,7 +52,7 @@ def timeline() -> Timeline:
                         "TASS",
                         "https://tass.com/x",
                         "Envoy",
-                        "published",
+                        "reported",
                         [],
                         None,
                         date(2021, 7, 14),
@@ -86,9 +86,9 @@ def test_json_is_the_design_shape(timeline):
 
 def test_csv_parses_with_one_row_a_sentence(timeline):
     rows = list(csv.DictReader(io.StringIO(render.to_csv(timeline))))
-    assert [(r["date"], r["article"], r["date_source"]) for r in rows] == [
-        ("2021-03-20", "a1", "referenced"),
-        ("2021-07-13", "b1", "published"),
+    assert [(r["date"], r["article"], r["date_source"], r["published"]) for r in rows] == [
+        ("2021-03-20", "a1", "referenced", ""),
+        ("2021-07-13", "b1", "reported", "2021-07-14"),
     ]
     assert rows[0]["carried_by"] == "a2"
 
@@ -109,6 +109,11 @@ def test_markdown_neutralises_markup(timeline):
     assert "## 2021-03-20" in text and "[TASS](https://tass.com/x)" in text
     assert "We said \\<script\\>" in text
     assert "(reported 2021-07-14)" in text  # a next-day report says so
+
+
+def test_every_format_says_how_a_sentence_got_its_date(timeline):
+    for text in (render.to_markdown(timeline), render.to_html(timeline), render.to_timelinejs(timeline)):
+        assert "reported 2021-07-14" in text and "refers to this day" in text
 
 
 def test_timelinejs_has_the_documented_shape(timeline):

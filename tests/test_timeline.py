@@ -290,7 +290,7 @@ def test_json_shape_is_the_design_contract(seeds):
                 "story",
                 "published",
             }
-            assert s["date_source"] in ("published", "referenced")
+            assert s["date_source"] in ("published", "referenced", "reported")
             for c in s["carried_by"]:
                 assert set(c) == {"article", "source", "url"}
     tl = Timeline(
@@ -389,5 +389,23 @@ def test_a_next_day_report_keeps_its_own_date():
     ]
     (entry,) = summarise(sents, max_dates=1, end=day, params={"pub_lag": 1}).entries
     assert entry.date == day
-    assert entry.sentences[0].date_source == "published"
-    assert entry.sentences[0].published == day + dt.timedelta(days=1)  # the reader sees it is a next-day report
+    assert entry.sentences[0].date_source == "reported"  # a lead of an article that appeared later
+    assert entry.sentences[0].published == day + dt.timedelta(days=1)  # its own date says when
+
+
+def test_a_lead_on_its_own_day_is_published():
+    day = D(2021, 5, 4)
+    sents = [
+        Sentence(
+            "The bridge over the river reopened to traffic after two years of repairs.",
+            "b",
+            "Herald",
+            None,
+            None,
+            day,
+            (),
+            0,
+        )
+    ]
+    (entry,) = summarise(sents, max_dates=1, end=day, params={"pub_lag": 1}).entries
+    assert (entry.date, entry.sentences[0].date_source) == (day, "published")

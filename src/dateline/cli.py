@@ -84,6 +84,13 @@ def outlets(sentence: Chosen) -> str:
     return ", ".join(dict.fromkeys(names))
 
 
+def via(sentence: Chosen) -> str:
+    """How a timeline sentence came to its date; a report names the day it appeared."""
+    if sentence.date_source == "reported" and sentence.published:
+        return f"reported {sentence.published.isoformat()}"
+    return sentence.date_source
+
+
 def check_workers(workers: int) -> None:
     if workers < 0:
         raise UserError(f"--workers {workers}: must be 1 or more (0 = one per core, as memory allows)")
@@ -383,7 +390,7 @@ def timeline(
     if fmt == "table" and output is None:
         emit(
             (
-                {"date": e.date.isoformat(), "sentence": s.text, "source": outlets(s), "via": s.date_source}
+                {"date": e.date.isoformat(), "sentence": s.text, "source": outlets(s), "via": via(s)}
                 for e in result.entries
                 for s in e.sentences
             ),

@@ -48,7 +48,7 @@ def to_markdown(tl: Timeline) -> str:
 def to_csv(tl: Timeline) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["date", "text", "article", "source", "url", "title", "date_source", "carried_by"])
+    writer.writerow(["date", "text", "article", "source", "url", "title", "date_source", "published", "carried_by"])
     for entry in tl.entries:
         for s in entry.sentences:
             writer.writerow(
@@ -60,6 +60,7 @@ def to_csv(tl: Timeline) -> str:
                     s.url or "",
                     s.title or "",
                     s.date_source,
+                    s.published.isoformat() if s.published else "",
                     " ".join(c.get("article") or "" for c in s.carried_by),
                 ]
             )
@@ -77,7 +78,8 @@ def to_timelinejs(tl: Timeline) -> str:
                 "text": {
                     "headline": html.escape(first.title or first.source or entry.date.isoformat()) if first else "",
                     "text": "".join(
-                        f"<p>{html.escape(s.text)} <em>— {_source_html(s)}</em></p>" for s in entry.sentences
+                        f"<p>{html.escape(s.text)} <em>— {_source_html(s)}{_how_html(s, entry.date)}</em></p>"
+                        for s in entry.sentences
                     ),
                 },
                 "unique_id": f"d{entry.date.isoformat()}",
@@ -129,11 +131,16 @@ def to_html(tl: Timeline) -> str:
     return "".join(parts)
 
 
+def _how_html(s: Chosen, day: date) -> str:
+    how = _provenance(s, day)
+    return f" ({how})" if how else ""
+
+
 def _provenance(s: Chosen, day: date) -> str:
     """Why a sentence sits on this date, when it is not simply "published that day"."""
     if s.date_source == "referenced":
         return "refers to this day"
-    if s.published and s.published != day:
+    if s.date_source == "reported" and s.published:
         return f"reported {s.published.isoformat()}"
     return ""
 

@@ -105,10 +105,12 @@ class Chosen:
     source: str | None
     url: str | None
     title: str | None
-    date_source: str  # "published" | "referenced"
+    # "published": its article appeared that day; "referenced": the sentence names the day;
+    # "reported": a lead of an article that appeared later (`published` says when).
+    date_source: str
     carried_by: list[dict[str, Any]] = field(default_factory=list)
     story: str | None = None
-    # The article's own date: a "published" sentence may come from the next day's report.
+    # The article's own date.
     published: date | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -361,10 +363,10 @@ def _collect(
             continue  # a sentence naming a day speaks for that day, not its publication date
         if s.published is None or s.position >= lead:
             continue
-        for lag in range(pub_lag + 1):
+        for lag in range(pub_lag + 1):  # a later article's lead reports what happened before it appeared
             d = s.published - timedelta(days=lag)
             if d in wanted:
-                add(d, s, "published")
+                add(d, s, "reported" if lag else "published")
     return {d: list(bucket.values()) for d, bucket in out.items()}
 
 

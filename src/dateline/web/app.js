@@ -270,8 +270,10 @@ function entryElement(date, sentences) {
     const also = new Set(sentence.carried_by.map((copy) => outletName(copy.source)));
     also.delete(outletName(sentence.source));
     const outlets = [badge(outletName(sentence.source)), ...[...also].map((name) => badge(name, "also"))];
-    const reported = sentence.published && sentence.published !== date
-      ? el("span", { class: "reported" }, `reported ${sentence.published}`) : null;
+    // Why the sentence sits on this date, in the words of the table, Markdown and HTML report.
+    const reported = sentence.date_source === "reported"
+      ? el("span", { class: "reported" }, `reported ${sentence.published}`)
+      : sentence.date_source === "referenced" ? el("span", { class: "reported" }, "refers to this day") : null;
     const button = el("button", { type: "button", class: "sentence",
       title: `${outletName(sentence.source)}: ${sentence.title || "untitled"}` },
       el("span", { class: "badges" }, ...outlets, reported),
