@@ -2,7 +2,8 @@
 
 Files: `cluster.json` (story clustering settings), `background.json` (document frequencies
 the clusterer starts from), `timeline.json` (date and sentence selection), `lines.json`
-(the line classifier of the text cleaner), `extract.json` (lexicons for entities and quotes).
+(the line classifier of the text cleaner), `dates.json` (how publication-date candidates are
+weighed), `extract.json` (lexicons for entities and quotes).
 The code's defaults are these files: a test checks that they agree.
 """
 
