@@ -1,4 +1,5 @@
 """Publication-date stage: seed goldens, one test per date form, property tests."""
+
 from __future__ import annotations
 
 import datetime
@@ -59,8 +60,7 @@ def test_dateline_day_first_agency_in_parentheses() -> None:
 
 def test_yearless_dateline_weekday_picks_the_year() -> None:
     # 2 March was a Monday in 2020 and a Tuesday in 2021; "on Monday" + 2020 mentioned.
-    text = ("MOSCOW, March 2. /TASS/. The minister said on Monday that the 2020 budget "
-            "would be revised.")
+    text = "MOSCOW, March 2. /TASS/. The minister said on Monday that the 2020 budget would be revised."
     assert publication_date(text=text, today=TODAY) == Dated(D(2020, 3, 2), "dateline")
 
 
@@ -85,9 +85,11 @@ def test_published_label_english() -> None:
 
 
 def test_german_label_and_month_name() -> None:
-    text = ("Die 25 erfolgreichsten Schauspieler | Popkultur.de\n\nMenü\n\n"
-            "Die 25 erfolgreichsten Schauspieler\n\nVeröffentlicht am: 5. Juni 2023\nVon\nLisa\n\n"
-            "Über die Jahre hinweg haben Schauspieler am 12. März 2021 viel erreicht.")
+    text = (
+        "Die 25 erfolgreichsten Schauspieler | Popkultur.de\n\nMenü\n\n"
+        "Die 25 erfolgreichsten Schauspieler\n\nVeröffentlicht am: 5. Juni 2023\nVon\nLisa\n\n"
+        "Über die Jahre hinweg haben Schauspieler am 12. März 2021 viel erreicht."
+    )
     assert publication_date(text=text, today=TODAY) == Dated(D(2023, 6, 5), "header")
 
 
@@ -107,8 +109,10 @@ def test_spanish_date() -> None:
 
 
 def test_updated_not_preferred_over_published() -> None:
-    text = ("Headline of the article goes here\n\nUpdated: 14 May 2020 10:00\n"
-            "Published: 12 May 2020 08:00\n\nBody text follows here.")
+    text = (
+        "Headline of the article goes here\n\nUpdated: 14 May 2020 10:00\n"
+        "Published: 12 May 2020 08:00\n\nBody text follows here."
+    )
     assert publication_date(text=text, today=TODAY).date == D(2020, 5, 12)
 
 
@@ -129,12 +133,15 @@ def test_copyright_year_is_not_a_date() -> None:
 
 
 # --------------------------------------------------------------------------- url / path / meta
-@pytest.mark.parametrize("url, expected", [
-    ("https://sputniknews.com/world/202103171082376402-russian-ambassador/", D(2021, 3, 17)),
-    ("https://example.com/2021/03/17/some-story/", D(2021, 3, 17)),
-    ("https://example.com/news/2021-03-17-some-story", D(2021, 3, 17)),
-    ("https://example.com/news/story-20210317.html", D(2021, 3, 17)),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://sputniknews.com/world/202103171082376402-russian-ambassador/", D(2021, 3, 17)),
+        ("https://example.com/2021/03/17/some-story/", D(2021, 3, 17)),
+        ("https://example.com/news/2021-03-17-some-story", D(2021, 3, 17)),
+        ("https://example.com/news/story-20210317.html", D(2021, 3, 17)),
+    ],
+)
 def test_url_forms(url: str, expected: datetime.date) -> None:
     assert publication_date(text="no date in this text", url=url, today=TODAY) == Dated(expected, "url")
 
@@ -145,19 +152,21 @@ def test_image_url_in_text_is_not_the_article_url() -> None:
 
 
 def test_path_folder_date() -> None:
-    got = publication_date(text="No date here.", path="bpoil_bbc/InputDocs/2010-05-24/x.htm.txt",
-                           today=TODAY)
+    got = publication_date(text="No date here.", path="bpoil_bbc/InputDocs/2010-05-24/x.htm.txt", today=TODAY)
     assert got == Dated(D(2010, 5, 24), "path")
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("2021-07-13T11:47:00Z", D(2021, 7, 13)),
-    ("2021-07-13 11:47:00", D(2021, 7, 13)),
-    ("Tue, 13 Jul 2021 11:47:00 GMT", D(2021, 7, 13)),
-    ("13.07.2021", D(2021, 7, 13)),
-    ("July 13, 2021", D(2021, 7, 13)),
-    ("20210713", D(2021, 7, 13)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2021-07-13T11:47:00Z", D(2021, 7, 13)),
+        ("2021-07-13 11:47:00", D(2021, 7, 13)),
+        ("Tue, 13 Jul 2021 11:47:00 GMT", D(2021, 7, 13)),
+        ("13.07.2021", D(2021, 7, 13)),
+        ("July 13, 2021", D(2021, 7, 13)),
+        ("20210713", D(2021, 7, 13)),
+    ],
+)
 def test_given_is_meta_and_parsed_leniently(value: str, expected: datetime.date) -> None:
     assert publication_date(text="x", given=value, today=TODAY) == Dated(expected, "meta")
 
@@ -168,8 +177,10 @@ def test_given_garbage_falls_back_to_text() -> None:
 
 
 def test_html_metadata_is_meta() -> None:
-    html = ('<html><head><meta property="article:published_time" content="2020-04-13T10:00:00Z">'
-            "<title>Story</title></head><body><p>Nothing dated here.</p></body></html>")
+    html = (
+        '<html><head><meta property="article:published_time" content="2020-04-13T10:00:00Z">'
+        "<title>Story</title></head><body><p>Nothing dated here.</p></body></html>"
+    )
     assert publication_date(text="Nothing dated here.", html=html, today=TODAY) == Dated(D(2020, 4, 13), "meta")
 
 
@@ -182,8 +193,10 @@ def test_future_dates_refused() -> None:
 
 
 def test_find_dates_forms() -> None:
-    text = ("2021-07-13 | 13.07.2021 | 13 July 2021 | July 13, 2021 | 13/07/2021 | "
-            "3 de marzo de 2021 | 2021年7月13日 | 3 декабря 2020")
+    text = (
+        "2021-07-13 | 13.07.2021 | 13 July 2021 | July 13, 2021 | 13/07/2021 | "
+        "3 de marzo de 2021 | 2021年7月13日 | 3 декабря 2020"
+    )
     got = [h.date for h in find_dates(text, day_first=True, today=TODAY)]
     assert got == [D(2021, 7, 13)] * 5 + [D(2021, 3, 3), D(2021, 7, 13), D(2020, 12, 3)]
 
@@ -200,8 +213,9 @@ def test_invalid_calendar_dates_are_ignored() -> None:
 
 
 # --------------------------------------------------------------------------- hostile input
-@pytest.mark.parametrize("text", ["", "\x00" * 1000, "a" * 20_000_000, "1" * 1_000_000,
-                                  "2020-" * 200_000, "\n" * 500_000])
+@pytest.mark.parametrize(
+    "text", ["", "\x00" * 1000, "a" * 20_000_000, "1" * 1_000_000, "2020-" * 200_000, "\n" * 500_000]
+)
 def test_hostile_text_is_fast_and_safe(text: str) -> None:
     t0 = time.perf_counter()
     got = publication_date(text=text, today=TODAY)
@@ -210,8 +224,16 @@ def test_hostile_text_is_fast_and_safe(text: str) -> None:
     assert time.perf_counter() - t0 < 2.0
 
 
-@pytest.mark.parametrize("html", ["", "<", "<html><body>" + "<div>" * 50_000, "\x00<p>12.05.2020</p>",
-                                  "<html><head><meta name='date' content='9999-99-99'></head></html>"])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "<",
+        "<html><body>" + "<div>" * 50_000,
+        "\x00<p>12.05.2020</p>",
+        "<html><head><meta name='date' content='9999-99-99'></head></html>",
+    ],
+)
 def test_hostile_html_never_raises(html: str) -> None:
     got = publication_date(text="", html=html, today=TODAY)
     assert got.date is None or got.date <= TODAY
@@ -229,8 +251,11 @@ _DATEY = st.text(alphabet="0123456789./-, :JanuarMäzDecemberOkt\n", max_size=40
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=_DATEY, given_value=st.one_of(st.none(), _DATEY),
-       url=st.one_of(st.none(), _DATEY.map(lambda s: "https://e.com/" + s)))
+@given(
+    text=_DATEY,
+    given_value=st.one_of(st.none(), _DATEY),
+    url=st.one_of(st.none(), _DATEY.map(lambda s: "https://e.com/" + s)),
+)
 def test_property_date_like_noise(text: str, given_value: str | None, url: str | None) -> None:
     got = publication_date(text=text, given=given_value, url=url, today=TODAY)
     assert got.date is None or got.date <= TODAY
