@@ -1,39 +1,61 @@
-"""Story clustering: online, time-aware, incremental.
+"""Story clustering: incremental, time-aware, re-clustered in bounded windows.
 
-A story is a set of articles about one real-world event. Articles arrive one at
-a time (in pipeline order); each is compared only with the few stories that
-could hold it — stories whose dates touch a window around the article's date
-and that share one of its top terms (an inverted index kept by the `State`) —
-and joins the most similar one above a threshold, or opens a new story. Nothing
-is ever compared with the whole corpus.
+A story is a set of articles about one real-world event. Articles arrive in batches (pipeline
+order). For each batch the clusterer gathers a *window*: the stories that could hold one of the
+batch's articles — stories whose dates touch the article's and that share one of its top terms
+(an inverted index kept by the `State`) — with their most recent members, at most
+`window_articles` articles in all. It clusters that window afresh and maps the clusters back
+onto the story ids they overlap most: a story keeps its id and grows, or loses members to
+another story (a split), or is absorbed by one (a merge: the absorbed id then redirects to the
+story that took its articles, so `articles --story OLD` still finds them). Nothing is compared
+with the whole corpus: a batch costs at most `window_articles`² similarities.
 
-Representation: TF-IDF over content words plus named entities. Without an NLP
-model, capitalised word sequences stand in for entities ("Anatoly Antonov",
-"Geneva"); they are added as extra terms, so names weigh more than common
-words. Titles and leads weigh more than the rest of the body. `features` is a
-pure function of one article (it runs in worker processes); IDF is applied
-only when comparing, from document frequencies the `State` keeps
-incrementally, so a story's centroid (a sum of its articles' unit term
-vectors) never carries stale weights. Those counts start from a shipped
-background table (document frequencies from another corpus, worth
-`background_documents` articles): a short stream alone gives a flat IDF, in
-which "said"-like words weigh as much as the names that tell two events apart.
+Why a window and not a single pass: an online clusterer decides once, with a story as it was
+when the article arrived; two events of one kind (two navy rescues in the Gulf of Aden, two
+players on injured reserve) fuse through an early wrong join and never come apart. Clustering
+the window again revises yesterday's decisions with today's articles: it is what batch
+clustering does (the benchmark's baseline), one neighbourhood at a time.
 
-Dates flow through stories: an undated article that names a weekday ("Earlier
-on Saturday") gets the nearest such weekday on or after its story's first
-date, within 7 days (`infer_date`), with provenance "inferred".
+Similarity: cosine of TF-IDF vectors, relative to each article's neighbourhood — divided by the
+geometric mean of the two articles' similarities to their `neighbours`-th most similar article
+in the window (local scaling, Zelnik-Manor & Perona 2004). Where many articles are about the
+same kind of event the bar rises, where few are it falls: what tells two rescues apart is that
+each article is closer to its own event's reports than to the other's, not an absolute level of
+shared words. A plain-cosine floor (`min_similarity`) keeps articles apart when the window is
+too small to have neighbours. Clusters are formed by average linkage: two merge, best pair
+first, while the mean scaled similarity over their pairs is at least `threshold` and the mean
+cosine at least `min_similarity`. Only pairs of articles within `window_days` of each other
+count (an undated article pairs with any, at a discount `mixed_weight` when the other is dated):
+a story may run for weeks, each article is judged by the members near it in time.
+
+Representation: TF-IDF over content words plus named entities. Without an NLP model,
+capitalised word sequences stand in for entities ("Anatoly Antonov", "Geneva"); they are added
+as extra terms, so names weigh more than common words. Titles and leads weigh more than the rest
+of the body. `features` is a pure function of one article (it runs in worker processes); IDF is
+applied only when comparing, from document frequencies the `State` keeps incrementally (stored
+member vectors never carry stale weights). Those counts start from a shipped background table
+(document frequencies from another corpus, worth `background_documents` articles): a short
+stream alone gives a flat IDF, in which "said"-like words weigh as much as the names that tell
+two events apart.
+
+Dates flow through stories: an undated article that names a weekday ("Earlier on Saturday") gets
+the nearest such weekday on or after its story's first date, within 7 days (`infer_date`), with
+provenance "inferred".
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Protocol
+
+import numpy as np
 
 from . import weights
 from .models import Article
@@ -48,8 +70,11 @@ Vector = dict[str, float]
 class Params:
     """Clustering settings; the defaults are the shipped `weights/cluster.json` (a test checks)."""
 
-    threshold: float = 0.275  # cosine similarity an article needs to join a story
-    window_days: int = 7  # a dated article sees stories whose [first, last] is within this many days
+    threshold: float = 0.75  # mean neighbour-scaled similarity two clusters need to merge
+    neighbours: int = 8  # an article's similarities are scaled by its similarity to its k-th nearest article
+    sparse_scale: float = 0.4  # the scale of an article with fewer than k articles to compare with
+    min_similarity: float = 0.1  # and the mean plain cosine must reach this, whatever the scale
+    window_days: int = 7  # only articles this close in time are compared; a dated article sees stories this close
     title_weight: float = 3.0  # a title word counts this many body words
     lead_weight: float = 2.0  # so does a word of the lead
     lead_chars: int = 400  # the lead: the body's first sentences up to about this many characters
@@ -58,8 +83,12 @@ class Params:
     query_terms: int = 20  # an article looks up candidate stories by its top terms
     index_terms: int = 20  # a story is indexed under its top terms
     centroid_terms: int = 300  # a centroid keeps its heaviest terms only (bounded memory and cost)
-    max_candidates: int = 50  # stories compared with one article, at most
-    mixed_threshold: float = 0.375  # the bar when only one side (article or story) has a date: no window helps
+    vector_terms: int = 100  # so does an article's vector (by the background IDF; it is stored with the member)
+    max_candidates: int = 50  # candidate stories looked up for one article, at most
+    window_batch: int = 16  # a batch is re-clustered this many articles at a time, each with its own window
+    window_articles: int = 400  # articles in one window, at most (its new articles included)
+    story_articles: int = 50  # a candidate story brings its most recent members, at most this many
+    mixed_weight: float = 0.73  # similarity factor when one article is dated and the other not: no window helps
     background_documents: float = 1000.0  # weight, in articles, of the shipped background document frequencies
 
     @classmethod
@@ -163,7 +192,19 @@ def features(article: Article, params: Params | None = None) -> Vector:
     cut = _lead(text, params.lead_chars)
     _add_terms(counts, text[:cut], params.lead_weight, params)
     _add_terms(counts, text[cut:], 1.0, params)
-    return {t: (1.0 + math.log(c)) if c > 1.0 else c for t, c in sorted(counts.items())}
+    tf = {t: (1.0 + math.log(c)) if c > 1.0 else c for t, c in counts.items()}
+    if len(tf) > params.vector_terms:  # the heaviest terms by the background IDF: bounded storage and cost
+        prior = params.background_documents
+        background = _background() if prior else {}
+        weight = {t: v * _idf(prior, prior * background.get(t, 0.0)) for t, v in tf.items()}
+        tf = {t: tf[t] for t in sorted(weight, key=lambda t: (-weight[t], t))[: params.vector_terms]}
+    # Rounded: stored member vectors then read back exactly as the clusterer computed them.
+    return {t: round(tf[t], 4) for t in sorted(tf)}
+
+
+@functools.cache
+def _background() -> dict[str, float]:
+    return Params.background()
 
 
 # --------------------------------------------------------------------------- dates
@@ -209,10 +250,25 @@ def story_id(first_article: str) -> str:
 
 
 @dataclass(slots=True)
+class Member:
+    """An article's place in a story, with what re-clustering and the story's summary need."""
+
+    id: str
+    story: str
+    seq: int  # when it joined (the clusterer's clock): "most recent members" are the highest
+    vector: Vector = field(default_factory=dict)  # its features; empty for a copy (it follows `canonical`)
+    canonical: str | None = None  # set for a duplicate: it is in its canonical's story, always
+    published: date | None = None  # its own date (never an inferred one)
+    source: str | None = None
+    title: str = ""
+    clue: int | None = None  # for an undated article, the weekday it names
+
+
+@dataclass(slots=True)
 class StoryState:
     id: str
     centroid: Vector = field(default_factory=dict)  # sum of member unit term vectors (no IDF)
-    articles: list[str] = field(default_factory=list)  # duplicates included
+    articles: list[str] = field(default_factory=list)  # duplicates included, in the order they joined
     first: date | None = None  # earliest date of a member (inferred dates never move it)
     last: date | None = None  # latest date of a member, inferred dates included
     label: str = ""
@@ -243,7 +299,7 @@ class StoryState:
 
 
 class State(Protocol):
-    """Where stories and document frequencies live (memory for tests, SQLite in the store)."""
+    """Where stories, their members and document frequencies live (memory for tests, SQLite in the store)."""
 
     def active(self, start: date | None, end: date | None, terms: Sequence[str], limit: int) -> list[StoryState]:
         """Up to `limit` stories that share one of `terms` in their `.terms`, most shared terms first,
@@ -256,7 +312,7 @@ class State(Protocol):
     def save(self, story: StoryState) -> None: ...
 
     def sequence(self) -> int:
-        """The highest `.updated` saved so far, so a new Clusterer continues the clock."""
+        """The highest `.updated` or member `.seq` saved so far, so a new Clusterer continues the clock."""
         ...
 
     def add_document(self, terms: Iterable[str]) -> None:
@@ -265,6 +321,30 @@ class State(Protocol):
 
     def document_frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         """(articles counted so far, {term: articles containing it}) — missing terms are 0."""
+        ...
+
+    def member(self, article: str) -> Member | None:
+        """The article's membership (its vector left out), or None."""
+        ...
+
+    def members(self, story: str, limit: int | None = None, vectors: bool = False) -> list[Member]:
+        """The story's members, most recent (highest `.seq`) first. `vectors`: only the articles with
+        features (no copies), vectors included, at most `limit` of them; otherwise every member,
+        copies included, vectors left out."""
+        ...
+
+    def save_members(self, members: Iterable[Member]) -> None: ...
+
+    def copies(self, canonicals: Sequence[str]) -> list[Member]:
+        """The members that are duplicates of one of `canonicals`, by id."""
+        ...
+
+    def retire(self, story: str, into: str) -> None:
+        """Remove an emptied story; its id (and every id that redirected to it) now redirects to `into`."""
+        ...
+
+    def resolve(self, story: str) -> str | None:
+        """The live story an id names now (itself, or the story it was merged into), or None."""
         ...
 
 
@@ -277,6 +357,10 @@ class MemoryState:
         self.stories: dict[str, StoryState] = {}
         self.df: dict[str, int] = defaultdict(int)
         self.documents = 0
+        self.by_article: dict[str, Member] = {}
+        self.redirects: dict[str, str] = {}
+        self._members: dict[str, set[str]] = defaultdict(set)  # story → member ids
+        self._copies: dict[str, set[str]] = defaultdict(set)  # canonical → duplicate ids
         self._undated: dict[str, set[str]] = defaultdict(set)  # term → stories without dates
         self._dated: dict[tuple[str, int], set[str]] = defaultdict(set)  # (term, week) → stories
         self._all: dict[str, set[str]] = defaultdict(set)  # term → every story (undated lookups)
@@ -285,13 +369,16 @@ class MemoryState:
     def _weeks(self, story: StoryState) -> range:
         return range(story.first.toordinal() // self.WEEK, story.last.toordinal() // self.WEEK + 1)
 
-    def save(self, story: StoryState) -> None:
-        old_terms, old_keys = self._keys.pop(story.id, ([], []))
+    def _unindex(self, story: str) -> None:
+        old_terms, old_keys = self._keys.pop(story, ([], []))
         for term in old_terms:
-            self._undated[term].discard(story.id)
-            self._all[term].discard(story.id)
+            self._undated[term].discard(story)
+            self._all[term].discard(story)
         for key in old_keys:
-            self._dated[key].discard(story.id)
+            self._dated[key].discard(story)
+
+    def save(self, story: StoryState) -> None:
+        self._unindex(story.id)
         keys: list[tuple[str, int]] = []
         for term in story.terms:
             self._all[term].add(story.id)
@@ -302,13 +389,14 @@ class MemoryState:
         for key in keys:
             self._dated[key].add(story.id)
         self._keys[story.id] = (list(story.terms), keys)
-        self.stories[story.id] = story
+        self.stories[story.id] = StoryState.from_json(story.to_json())  # as the store keeps it (rounded)
 
     def get(self, story: str) -> StoryState | None:
         return self.stories.get(story)
 
     def sequence(self) -> int:
-        return max((story.updated for story in self.stories.values()), default=0)
+        stories = max((story.updated for story in self.stories.values()), default=0)
+        return max(stories, max((m.seq for m in self.by_article.values()), default=0))
 
     def active(self, start: date | None, end: date | None, terms: Sequence[str], limit: int) -> list[StoryState]:
         shared: dict[str, int] = defaultdict(int)
@@ -337,6 +425,48 @@ class MemoryState:
     def document_frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         return self.documents, {t: self.df.get(t, 0) for t in terms}
 
+    # Members are handed out as copies, as the store's are: changing one changes nothing until it is saved.
+
+    def member(self, article: str) -> Member | None:
+        found = self.by_article.get(article)
+        return replace(found, vector={}) if found else None
+
+    def members(self, story: str, limit: int | None = None, vectors: bool = False) -> list[Member]:
+        found = [self.by_article[a] for a in self._members.get(story, ())]
+        if vectors:
+            found = [m for m in found if m.vector]
+        found.sort(key=lambda m: (-m.seq, m.id))
+        if not vectors:
+            return [replace(m, vector={}) for m in found]
+        return [replace(m) for m in (found[:limit] if limit is not None else found)]
+
+    def save_members(self, members: Iterable[Member]) -> None:
+        for member in members:
+            old = self.by_article.get(member.id)
+            if old is not None:
+                self._members[old.story].discard(member.id)
+            self.by_article[member.id] = replace(member)
+            self._members[member.story].add(member.id)
+            if member.canonical:
+                self._copies[member.canonical].add(member.id)
+
+    def copies(self, canonicals: Sequence[str]) -> list[Member]:
+        found = {a for c in canonicals for a in self._copies.get(c, ())}
+        return [replace(self.by_article[a]) for a in sorted(found)]
+
+    def retire(self, story: str, into: str) -> None:
+        self._unindex(story)
+        self.stories.pop(story, None)
+        self._members.pop(story, None)
+        for old, new in self.redirects.items():
+            if new == story:
+                self.redirects[old] = into
+        self.redirects[story] = into
+
+    def resolve(self, story: str) -> str | None:
+        story = self.redirects.get(story, story)
+        return story if story in self.stories else None
+
 
 # --------------------------------------------------------------------------- clustering
 
@@ -350,14 +480,105 @@ def _unit(vector: Vector) -> Vector:
     return {t: v / norm for t, v in vector.items()}
 
 
-class Clusterer:
-    """Assigns articles to stories, one at a time, keeping everything it needs in `state`.
+def _components(pairs: np.ndarray, n: int) -> list[list[int]]:
+    """Connected components of the graph on range(n) with these edges (rows of i, j), smallest first."""
+    parent = list(range(n))
 
-    `assign(article, vector)` sets `article.story` (and, for an undated article
-    whose story gives it a date, `article.published` and `published_source =
-    "inferred"`) and returns the story id. Articles assigned earlier can gain an
-    inferred date later (an earlier-dated article joins their story):
-    `take_inferred()` hands those out.
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in pairs.tolist():
+        a, b = find(i), find(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for x in range(n):
+        groups[find(x)].append(x)
+    return list(groups.values())
+
+
+def average_linkage(
+    scaled: np.ndarray, plain: np.ndarray, valid: np.ndarray, threshold: float, floor: float
+) -> list[int]:
+    """Agglomerative clustering, average linkage: each row's cluster, named by its smallest row.
+
+    Two clusters merge, best pair first, while the mean of `scaled` over their `valid` pairs is at
+    least `threshold` and the mean of `plain` at least `floor`; clusters with no valid pair between
+    them never merge. Merges only happen inside the components of the graph of valid pairs with
+    `scaled` >= threshold (a mean reaches the bar only if one pair does), so each component is
+    clustered on its own: small matrices, however large the window.
+    """
+    n = len(scaled)
+    labels = list(range(n))
+    edges = np.argwhere(np.triu(valid & (scaled >= threshold), 1))
+    for component in _components(edges, n):
+        if len(component) < 2:
+            continue
+        index = np.array(component)
+        grid = np.ix_(index, index)
+        count = valid[grid].astype(float)
+        np.fill_diagonal(count, 0.0)
+        a = np.where(count > 0, scaled[grid], 0.0)
+        b = np.where(count > 0, plain[grid], 0.0)
+        m = len(index)
+        alive = np.ones(m, dtype=bool)
+        members = [[i] for i in range(m)]
+
+        def scores(rows: int | slice) -> np.ndarray:
+            """How far the rows' clusters are over both bars with every other (>= 1: they may merge)."""
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = a[rows] / (count[rows] * threshold)
+                if floor > 0:
+                    out = np.minimum(out, b[rows] / (count[rows] * floor))
+            out[(count[rows] == 0) | ~alive] = -np.inf
+            return out
+
+        score = scores(slice(None))
+        np.fill_diagonal(score, -np.inf)
+        while True:
+            best = int(np.argmax(score))  # ties: the first pair in row order, whatever the platform
+            i, j = divmod(best, m)
+            if not score[i, j] >= 1.0:
+                break
+            i, j = min(i, j), max(i, j)
+            for matrix in (a, b, count):
+                matrix[i, :] += matrix[j, :]
+                matrix[:, i] += matrix[:, j]
+                matrix[i, i] = 0.0
+            alive[j] = False
+            members[i] += members[j]
+            members[j] = []
+            score[j, :] = score[:, j] = -np.inf
+            score[i, :] = scores(i)
+            score[i, i] = -np.inf
+            score[:, i] = score[i, :]
+        for group in members:
+            if group:
+                name = int(index[min(group)])
+                for row in group:
+                    labels[int(index[row])] = name
+    return labels
+
+
+@dataclass(slots=True)
+class _Row:
+    """One article of a window: a stored member or an article of the batch."""
+
+    member: Member
+    old: str | None  # its story before this batch (None: new)
+    article: Article | None = None  # the batch's article object (new rows only)
+
+
+class Clusterer:
+    """Puts articles into stories, a batch at a time, keeping everything it needs in `state`.
+
+    `assign_batch(batch)` sets each article's `.story` (and, for an undated article whose story
+    gives it a date, `.published` and `.published_source = "inferred"`) and returns the story ids.
+    Articles assigned earlier may change story when a later batch re-clusters their window
+    (`take_moved()` hands those out) or gain an inferred date (`take_inferred()`).
     """
 
     def __init__(self, state: State, params: Params | None = None) -> None:
@@ -365,74 +586,313 @@ class Clusterer:
         self.params = params or DEFAULT_PARAMS
         self._sequence = state.sequence()
         self._inferred: dict[str, date] = {}
-        self._background = Params.background() if self.params.background_documents > 0 else {}
+        self._moved: dict[str, str] = {}
+        self._background = _background() if self.params.background_documents > 0 else {}
 
     # -- public
 
     def assign(self, article: Article, vector: Vector | None = None) -> str:
-        if vector is None:
-            vector = features(article, self.params)
-        self.state.add_document(vector)
-        return self._assign(article, vector)
-
-    def _assign(self, article: Article, vector: Vector) -> str:
-        story, _score = self.best(article, vector)
-        if story is None:
-            story = StoryState(id=story_id(article.id))
-        self._join(story, article, vector)
-        return story.id
-
-    def assign_to(self, story: str, article: Article) -> str:
-        """Add a duplicate to its canonical's story: listed with its outlet and date, centroid untouched."""
-        state = self.state.get(story)
-        if state is None:
-            raise KeyError(f"story {story!r} is not in the state: assign the canonical article first")
-        self._join(state, article, None)
-        return state.id
-
-    def best(self, article: Article, vector: Vector) -> tuple[StoryState | None, float]:
-        """The most similar candidate story at or above the threshold (None if there is none), and its score."""
-        p = self.params
-        when = article.published
-        start = end = None
-        if when is not None:
-            start, end = when - timedelta(days=p.window_days), when + timedelta(days=p.window_days)
-        n, df = self.state.document_frequency(vector)
-        weighted = _unit({t: v * self._idf(t, n, df) for t, v in vector.items()})
-        query = sorted(weighted, key=lambda t: (-weighted[t], t))[: p.query_terms]
-        candidates = self.state.active(start, end, query, p.max_candidates)
-        if not candidates:
-            return None, 0.0
-        extra = {t for s in candidates for t in s.centroid if t not in df}
-        if extra:
-            df.update(self.state.document_frequency(extra)[1])
-        best, chosen, top = -1.0, None, 0.0
-        for story in sorted(candidates, key=lambda s: s.id):  # ties go to the smallest id, whatever the order
-            score = self._cosine(weighted, story.centroid, n, df)
-            top = max(top, score)
-            # Dated article and undated story (or the reverse): the time window cannot tell an event from
-            # another one of its kind months apart (same people, same places), so the bar is higher.
-            bar = p.threshold if (when is None) == (story.first is None) else max(p.threshold, p.mixed_threshold)
-            if score >= bar and score > best:
-                best, chosen = score, story
-        if chosen is None:
-            return None, top
-        return chosen, best
+        """A batch of one."""
+        return self.assign_batch([(article, vector)])[0]
 
     def assign_batch(self, batch: Sequence[tuple[Article, Vector | None]]) -> list[str]:
-        """Assign a batch as the pipeline sees it: document frequencies of the whole batch first
-        (one store round-trip), then each article in order. Duplicates go through `assign_to`."""
+        """Cluster a batch (originals, not copies) together with the stories it may touch.
+        Document frequencies of the whole batch are counted first."""
         vectors = [v if v is not None else features(a, self.params) for a, v in batch]
         for vector in vectors:
             self.state.add_document(vector)
-        return [self._assign(a, v) for (a, _), v in zip(batch, vectors)]
+        new: dict[str, tuple[Article, Vector]] = {}
+        for (article, _), vector in zip(batch, vectors):
+            new.setdefault(article.id, (article, vector))  # the same input twice: one row
+        todo = list(new.values())
+        for start in range(0, len(todo), self.params.window_batch):
+            self._cluster(todo[start : start + self.params.window_batch])
+        for article_id, (article, _) in new.items():  # moved or dated by a later window of the same batch
+            if article_id in self._moved:
+                article.story = self._moved.pop(article_id)
+            if article_id in self._inferred:
+                article.published, article.published_source = self._inferred.pop(article_id), "inferred"
+        for article, _ in batch:
+            article.story = new[article.id][0].story
+        return [article.story for article, _ in batch]
+
+    def assign_to(self, story: str, article: Article) -> str:
+        """Add a duplicate to its canonical's story: listed with its outlet and date, centroid untouched.
+        It moves with its canonical from then on."""
+        sid = self.state.resolve(story)
+        if sid is None:
+            raise KeyError(f"story {story!r} is not in the state: assign the canonical article first")
+        canonical = self.state.member(article.duplicate_of) if article.duplicate_of else None
+        sid = canonical.story if canonical is not None else sid  # where the canonical is now
+        member = self._member(article, sid, {})
+        member.canonical = article.duplicate_of or member.canonical
+        self.state.save_members([member])
+        self._summarise(sid, {}, [], {article.id: article})
+        article.story = sid
+        return sid
 
     def take_inferred(self) -> dict[str, date]:
         """Articles assigned earlier whose date their story now gives: {article id: date}. Clears the list."""
         out, self._inferred = self._inferred, {}
         return dict(sorted(out.items()))
 
-    # -- internals
+    def take_moved(self) -> dict[str, str]:
+        """Articles assigned earlier that a later batch put in another story: {article id: story}. Clears it."""
+        out, self._moved = self._moved, {}
+        return dict(sorted(out.items()))
+
+    # -- the window
+
+    def _cluster(self, batch: list[tuple[Article, Vector]]) -> None:
+        p = self.params
+        n, df = self.state.document_frequency({t for _, v in batch for t in v})
+        rows = self._window(batch, n, df)
+        vocabulary = sorted({t for row in rows for t in row.member.vector} - df.keys())
+        if vocabulary:
+            df.update(self.state.document_frequency(vocabulary)[1])
+        plain, valid = self._similarities(rows, n, df)
+        scale = self._scale(plain, valid)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = plain / np.sqrt(np.outer(scale, scale))
+        labels = average_linkage(scaled, plain, valid, p.threshold, p.min_similarity)
+        clusters: dict[int, list[int]] = defaultdict(list)
+        for row, label in enumerate(labels):
+            clusters[label].append(row)
+        self._apply(rows, self._name(rows, clusters))
+
+    def _window(self, batch: list[tuple[Article, Vector]], n: int, df: dict[str, int]) -> list[_Row]:
+        """The batch's articles after the stored members of the stories they may join (oldest first)."""
+        p = self.params
+        rank: dict[str, tuple[int, str]] = {}
+        for article, vector in batch:
+            when = self._own(article)
+            start = end = None
+            if when is not None:
+                start, end = when - timedelta(days=p.window_days), when + timedelta(days=p.window_days)
+            weighted = {t: v * self._idf(t, n, df) for t, v in vector.items()}
+            query = sorted(weighted, key=lambda t: (-weighted[t], t))[: p.query_terms]
+            for position, story in enumerate(self.state.active(start, end, query, p.max_candidates)):
+                rank[story.id] = min(rank.get(story.id, (position, story.id)), (position, story.id))
+        room = max(p.window_articles - len(batch), 0)
+        members: list[Member] = []
+        for sid in sorted(rank, key=lambda s: rank[s]):
+            found = self.state.members(sid, p.story_articles, vectors=True)
+            if len(found) <= room:
+                members += found
+                room -= len(found)
+        members.sort(key=lambda m: (m.seq, m.id))
+        rows = [_Row(m, m.story) for m in members]
+        for article, vector in batch:
+            self._sequence += 1
+            rows.append(_Row(self._member(article, "", vector, self._sequence), None, article))
+        return rows
+
+    def _similarities(self, rows: list[_Row], n: int, df: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine of the rows' TF-IDF vectors, and which pairs count (dates within the window)."""
+        p = self.params
+        # Only terms that two rows share enter the product; the others still count in each row's norm.
+        postings = Counter(t for row in rows for t in row.member.vector)
+        idf = self._idfs(list(postings), n, df)
+        columns = {t: i for i, t in enumerate(sorted(t for t, c in postings.items() if c > 1))}
+        cells = [(r, t, v * idf[t]) for r, row in enumerate(rows) for t, v in row.member.vector.items()]
+        norms = np.zeros(len(rows))
+        matrix = np.zeros((len(rows), max(len(columns), 1)), dtype=np.float32)  # half the product's cost
+        if cells:
+            r, terms, w = zip(*cells)
+            r, w = np.array(r), np.array(w)
+            np.add.at(norms, r, w * w)
+            c = np.array([columns.get(t, -1) for t in terms])
+            shared = c >= 0
+            matrix[r[shared], c[shared]] = w[shared]
+        norms = np.sqrt(norms)
+        matrix /= np.where(norms > 0, norms, 1.0)[:, None]
+        plain = (matrix @ matrix.T).astype(float)
+        days = np.array([m.published.toordinal() if m.published else np.nan for m in (r.member for r in rows)])
+        dated = ~np.isnan(days)
+        with np.errstate(invalid="ignore"):
+            near = np.abs(days[:, None] - days[None, :]) <= p.window_days
+        valid = near | ~dated[:, None] | ~dated[None, :]
+        np.fill_diagonal(valid, False)
+        mixed = dated[:, None] != dated[None, :]
+        plain = np.where(mixed, plain * p.mixed_weight, plain)
+        return np.where(valid, plain, 0.0), valid
+
+    def _scale(self, plain: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """Each row's neighbourhood scale: its similarity to its k-th most similar valid row; a row with
+        fewer than k valid rows has no neighbourhood to measure and takes `sparse_scale` instead."""
+        p = self.params
+        k = p.neighbours
+        if len(plain) <= k:
+            return np.full(len(plain), p.sparse_scale)
+        kth = -np.partition(-np.where(valid, plain, -1.0), k - 1, axis=1)[:, k - 1]
+        return np.where(valid.sum(axis=1) >= k, np.maximum(kth, 1e-3), p.sparse_scale)
+
+    def _name(self, rows: list[_Row], clusters: dict[int, list[int]]) -> list[str]:
+        """Each row's story id: a cluster takes the id of the old story it holds most of (each id once;
+        ties: the smaller id); a cluster holding none opens a story named after its first new article
+        (else its first member)."""
+        pairs = []
+        for label, members in clusters.items():
+            counts = Counter(rows[r].old for r in members if rows[r].old is not None)
+            pairs += [(-count, sid, label) for sid, count in counts.items()]
+        named: dict[int, str] = {}
+        taken: set[str] = set()
+        for _, sid, label in sorted(pairs):
+            if sid not in taken and label not in named:
+                named[label], taken = sid, taken | {sid}
+        out = [""] * len(rows)
+        for label in sorted(clusters):
+            members = clusters[label]
+            sid = named.get(label)
+            if sid is None:
+                opener = next((r for r in members if rows[r].old is None), members[0])
+                sid = story_id(rows[opener].member.id)
+                while sid in taken or self.state.resolve(sid) is not None or self.state.get(sid) is not None:
+                    sid = story_id(sid)  # a split-off part of a story whose opener's id is still in use
+                taken.add(sid)
+            for r in members:
+                out[r] = sid
+        return out
+
+    def _apply(self, rows: list[_Row], ids: list[str]) -> None:
+        """Write the window's new partition: members moved or added, stories summarised, emptied ones retired."""
+        changed: list[Member] = []
+        incoming: dict[str, list[Vector]] = defaultdict(list)
+        outgoing: dict[str, list[Vector]] = defaultdict(list)
+        went: dict[str, Counter] = defaultdict(Counter)  # old story → where its members went
+        titles: dict[str, list[str]] = defaultdict(list)
+        pending: dict[str, Article] = {}
+        for row, sid in zip(rows, ids):
+            titles[sid].append(row.member.title)
+            if row.article is not None:
+                pending[row.member.id] = row.article
+                row.article.story = sid
+            if row.old == sid:
+                continue
+            if row.old is not None:
+                outgoing[row.old].append(row.member.vector)
+                went[row.old][sid] += 1
+                self._moved[row.member.id] = sid
+            incoming[sid].append(row.member.vector)
+            row.member.story = sid
+            changed.append(row.member)
+        moved = {r.member.id: r.member.story for r in rows if r.old is not None and r.old != r.member.story}
+        for copy in self.state.copies(sorted(moved)) if moved else []:
+            sid = moved[copy.canonical]
+            if copy.story != sid:
+                went[copy.story][sid] += 0  # listed, so that its old story is summarised; it does not vote
+                copy.story = sid
+                self._moved[copy.id] = sid
+                changed.append(copy)
+        self.state.save_members(changed)
+        for sid in sorted(set(incoming) | set(outgoing) | set(went)):  # stories whose members changed
+            deltas = {"+": incoming.get(sid, []), "-": outgoing.get(sid, [])}
+            if not self._summarise(sid, deltas, titles.get(sid, []), pending):
+                into = sorted(went[sid].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+                self.state.retire(sid, into)
+
+    # -- stories
+
+    def _member(self, article: Article, story: str, vector: Vector, seq: int | None = None) -> Member:
+        if seq is None:
+            self._sequence += 1
+            seq = self._sequence
+        own = self._own(article)
+        clue = weekday_clue(article.text or "") if own is None else None
+        return Member(
+            article.id,
+            story,
+            seq,
+            vector,
+            article.duplicate_of,
+            own,
+            article.source,
+            (article.title or "").strip(),
+            clue,
+        )
+
+    @staticmethod
+    def _own(article: Article) -> date | None:
+        return article.published if article.published_source != "inferred" else None
+
+    def _summarise(
+        self, sid: str, deltas: dict[str, list[Vector]], titles: list[str], pending: dict[str, Article]
+    ) -> bool:
+        """Rebuild a story's summary from its members (False when it has none left)."""
+        p = self.params
+        members = sorted(self.state.members(sid), key=lambda m: (m.seq, m.id))
+        if not members:
+            return False
+        story = self.state.get(sid) or StoryState(id=sid)
+        for sign, vectors in (("+", deltas.get("+", [])), ("-", deltas.get("-", []))):
+            for vector in vectors:
+                for term, value in _unit(vector).items():
+                    story.centroid[term] = story.centroid.get(term, 0.0) + (value if sign == "+" else -value)
+        story.centroid = {t: v for t, v in story.centroid.items() if v > 1e-9}
+        n, df = self.state.document_frequency(story.centroid)
+        idf = self._idfs(list(story.centroid), n, df)
+        weight = {t: v * idf[t] for t, v in story.centroid.items()}
+        ranked = sorted(weight, key=lambda t: (-weight[t], t))
+        if len(ranked) > p.centroid_terms:
+            story.centroid = {t: story.centroid[t] for t in ranked[: p.centroid_terms]}
+        story.terms = sorted(ranked[: p.index_terms])
+        self._sequence += 1
+        story.updated = self._sequence
+        story.articles = [m.id for m in members]
+        story.size = sum(1 for m in members if not m.canonical)
+        story.outlets = sorted({m.source for m in members if m.source})
+        own = [m.published for m in members if m.published is not None]
+        story.first = min(own) if own else None
+        story.last_published = max(own) if own else None
+        story.clues = {m.id: m.clue for m in members if m.published is None and m.clue is not None}
+        self._relabel(story, members, titles, weight)
+        self._resolve(story, pending)
+        self.state.save(story)
+        return True
+
+    def _relabel(self, story: StoryState, members: list[Member], titles: list[str], weight: Vector) -> None:
+        """Keep as label the title closest to the centroid, among the current label and the titles of
+        the members this batch touched (bounded work, whatever the story's size)."""
+        by_title = {m.title: m.id for m in reversed(members) if m.title}  # a title's first member
+        candidates = {t for t in titles if t in by_title}
+        if story.label_article in {m.id for m in members} and story.label:
+            candidates.add(story.label)
+        if not candidates:
+            first = next((m for m in members if m.title), None)
+            story.label, story.label_article = (first.title, first.id) if first else ("", None)
+            return
+        norm = math.sqrt(sum(w * w for w in weight.values())) or 1.0
+
+        def score(text: str) -> float:
+            counts: dict[str, float] = defaultdict(float)
+            _add_terms(counts, text, 1.0, self.params)
+            return sum(v * weight.get(t, 0.0) for t, v in _unit(counts).items()) / norm
+
+        best = min(candidates, key=lambda t: (-score(t), t))  # ties: the alphabetically first title
+        story.label, story.label_article = best, by_title[best]
+
+    def _resolve(self, story: StoryState, pending: dict[str, Article]) -> None:
+        """Give undated members the date their weekday clue names, now that the story may have a first date."""
+        inferred = (
+            {a: resolve_weekday(w, story.first) for a, w in story.clues.items()} if story.first is not None else {}
+        )
+        for member, when in inferred.items():
+            if member in pending:
+                pending[member].published, pending[member].published_source = when, "inferred"
+            elif story.inferred.get(member) != when:
+                self._inferred[member] = when
+        story.inferred = inferred
+        candidates = [d for d in (story.last_published, *inferred.values()) if d is not None]
+        story.last = max(candidates) if candidates else story.first
+
+    def _idfs(self, terms: Sequence[str], n: int, df: dict[str, int]) -> dict[str, float]:
+        """`_idf` for many terms at once."""
+        prior = self.params.background_documents
+        counts = np.array([df.get(t, 0) for t in terms], dtype=float)
+        if prior:
+            counts += prior * np.array([self._background.get(t, 0.0) for t in terms])
+        values = np.log((1.0 + n + prior) / (1.0 + counts)) + 1.0
+        return dict(zip(terms, values.tolist()))
 
     def _idf(self, term: str, n: int, df: dict[str, int]) -> float:
         """IDF from the stream's counts plus the background prior (`background_documents` articles)."""
@@ -441,84 +901,6 @@ class Clusterer:
             return _idf(n, df.get(term, 0))
         return _idf(n + prior, df.get(term, 0) + prior * self._background.get(term, 0.0))
 
-    def _cosine(self, weighted: Vector, centroid: Vector, n: int, df: dict[str, int]) -> float:
-        norm = 0.0
-        dot = 0.0
-        for term, value in centroid.items():
-            w = value * self._idf(term, n, df)
-            norm += w * w
-            a = weighted.get(term)
-            if a is not None:
-                dot += a * w
-        return dot / math.sqrt(norm) if norm else 0.0
-
-    def _join(self, story: StoryState, article: Article, vector: Vector | None) -> None:
-        p = self.params
-        self._sequence += 1
-        story.updated = self._sequence
-        if article.id not in story.articles:
-            story.articles.append(article.id)
-        if article.source and article.source not in story.outlets:
-            story.outlets = sorted({*story.outlets, article.source})
-        if vector is not None:
-            story.size += 1
-            for term, value in _unit(vector).items():
-                story.centroid[term] = story.centroid.get(term, 0.0) + value
-            n, df = self.state.document_frequency(story.centroid)
-            weight = {t: v * self._idf(t, n, df) for t, v in story.centroid.items()}
-            ranked = sorted(weight, key=lambda t: (-weight[t], t))
-            if len(ranked) > p.centroid_terms:
-                story.centroid = {t: story.centroid[t] for t in ranked[: p.centroid_terms]}
-            story.terms = sorted(ranked[: p.index_terms])
-            self._relabel(story, article, weight)
-        elif not story.label and article.title:
-            story.label, story.label_article = article.title.strip(), article.id
-        own = article.published if article.published_source != "inferred" else None
-        if own is not None:
-            story.first = own if story.first is None else min(story.first, own)
-            story.last_published = own if story.last_published is None else max(story.last_published, own)
-        elif article.published is None:
-            clue = weekday_clue(article.text or "")
-            if clue is not None:
-                story.clues[article.id] = clue
-        self._resolve(story, article)
-        article.story = story.id
-        self.state.save(story)
-
-    def _relabel(self, story: StoryState, article: Article, weight: Vector) -> None:
-        """Keep as label the title closest to the centroid (compared with the current label only: O(1))."""
-        title = (article.title or "").strip()
-        if not title:
-            return
-        if not story.label:
-            story.label, story.label_article = title, article.id
-            return
-        norm = math.sqrt(sum(w * w for w in weight.values())) or 1.0
-
-        def score(text: str) -> float:
-            counts: dict[str, float] = defaultdict(float)
-            _add_terms(counts, text, 1.0, self.params)
-            unit = _unit(counts)
-            return sum(v * weight.get(t, 0.0) for t, v in unit.items()) / norm
-
-        new, old = score(title), score(story.label)
-        if (new, story.label) > (old, title):  # ties: the alphabetically first title, whatever the order
-            story.label, story.label_article = title, article.id
-
-    def _resolve(self, story: StoryState, article: Article) -> None:
-        """Give undated members the date their weekday clue names, now that the story may have a first date."""
-        if story.first is None:
-            return
-        inferred = {a: resolve_weekday(w, story.first) for a, w in story.clues.items()}
-        for member, when in inferred.items():
-            if member == article.id:
-                article.published, article.published_source = when, "inferred"
-            elif story.inferred.get(member) != when:
-                self._inferred[member] = when
-        story.inferred = inferred
-        candidates = [d for d in (story.last_published, *inferred.values()) if d is not None]
-        story.last = max(candidates) if candidates else story.first
-
 
 DEFAULT_PARAMS = Params.load()
 
@@ -526,15 +908,19 @@ DEFAULT_PARAMS = Params.load()
 def cluster(
     articles: Iterable[Article], params: Params | None = None, state: State | None = None
 ) -> dict[str, list[str]]:
-    """Cluster articles in the given order: {story id: [article ids]}. Duplicates join their canonical's story."""
-    clusterer = Clusterer(state or MemoryState(), params)
-    story_of: dict[str, str] = {}
+    """Cluster articles in the given order, one at a time: {story id: [article ids]}, as the state ends.
+    Duplicates join their canonical's story."""
+    state = state or MemoryState()
+    clusterer = Clusterer(state, params)
+    seen: list[str] = []
     for article in articles:
-        if article.duplicate_of and article.duplicate_of in story_of:
-            story_of[article.id] = clusterer.assign_to(story_of[article.duplicate_of], article)
+        canonical = state.member(article.duplicate_of) if article.duplicate_of else None
+        if canonical is not None:
+            clusterer.assign_to(canonical.story, article)
         else:
-            story_of[article.id] = clusterer.assign(article)
+            clusterer.assign(article)
+        seen.append(article.id)
     out: dict[str, list[str]] = defaultdict(list)
-    for article_id, sid in story_of.items():
-        out[sid].append(article_id)
+    for article_id in seen:
+        out[state.member(article_id).story].append(article_id)
     return dict(out)

@@ -89,9 +89,14 @@ class Corpus:
     def articles(
         self, *, source: str | None = None, start: date | None = None, end: date | None = None, story: str | None = None
     ) -> Iterator[Article]:
+        story = self._story(story)
         for article in self.store.articles.select(source=source, start=start, end=end):
             if story is None or article.story == story:
                 yield article
+
+    def _story(self, story: str | None) -> str | None:
+        """The story an id names now: a story merged into another redirects to it."""
+        return (self.store.stories.resolve(story) or story) if story else story
 
     def article(self, article_id: str) -> Article | None:
         return self.store.articles.get(article_id)
@@ -231,7 +236,7 @@ class Corpus:
             named=named,
             entities=keys,
             source=source,
-            story=story,
+            story=self._story(story),
             start=start,
             end=end,
             offset=offset,

@@ -248,7 +248,8 @@ def group(store: Store, clusterer: cluster.Clusterer, batch: list[Parsed]) -> No
     """Put each article of a batch (already folded) into a story; a duplicate joins its canonical's.
 
     Undated articles may get a date from their story (`inferred`), now or when a
-    later batch dates the story.
+    later batch dates the story. The batch re-clusters the stories it touches, so articles
+    stored earlier may change story: their `story` follows.
     """
     clusterer.assign_batch([(p.article, p.vector) for p in batch if not p.article.duplicate_of])
     pending = {p.article.id: p.article for p in batch}
@@ -261,6 +262,10 @@ def group(store: Store, clusterer: cluster.Clusterer, batch: list[Parsed]) -> No
             clusterer.assign_to(canonical.story, article)
         else:  # a canonical from before stories were kept
             clusterer.assign(article, item.vector)
+    moved = clusterer.take_moved()
+    for article_id in moved.keys() & pending.keys():
+        pending[article_id].story = moved.pop(article_id)
+    store.stories.relink(moved)
     for article_id, day in clusterer.take_inferred().items():
         if article_id in pending:
             pending[article_id].published, pending[article_id].published_source = day, "inferred"

@@ -16,7 +16,7 @@ from pathlib import Path
 # numpy and dedup are imported by the one migration that needs them, so that a query
 # (`dateline timeline`, the API) starts without loading them.
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: """
@@ -185,6 +185,51 @@ def _rekey_bands(db: sqlite3.Connection) -> None:
 
 
 MIGRATIONS[6] = _rekey_bands
+
+
+def _story_members(db: sqlite3.Connection) -> None:
+    """Schema 7: stories are re-clustered in windows, from their members' stored features; and a story
+    absorbed by another redirects to it. Articles stored before keep their stories as members without
+    features (they are listed and dated, never re-clustered)."""
+    from .. import cluster
+
+    for statement in _statements(
+        """
+        CREATE TABLE story_members (
+            article TEXT PRIMARY KEY,
+            story TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            canonical TEXT,
+            published TEXT,
+            source TEXT,
+            title TEXT NOT NULL,
+            clue INTEGER,
+            vector TEXT NOT NULL
+        );
+        CREATE INDEX story_members_story ON story_members(story, seq);
+        CREATE INDEX story_members_canonical ON story_members(canonical);
+        CREATE TABLE story_redirects (
+            old TEXT PRIMARY KEY,
+            new TEXT NOT NULL
+        );
+        CREATE INDEX story_redirects_new ON story_redirects(new);
+        """
+    ):
+        db.execute(statement)
+    rows = db.execute(
+        "SELECT id, story, rowid, duplicate_of, published, published_source, source, title, text FROM articles "
+        "WHERE story IS NOT NULL ORDER BY rowid"
+    ).fetchall()
+    for article, story, rowid, canonical, published, provenance, source, title, text in rows:
+        own = published if provenance != "inferred" else None
+        clue = cluster.weekday_clue(text or "") if own is None else None
+        db.execute(
+            "INSERT OR IGNORE INTO story_members VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}')",
+            (article, story, rowid, canonical, own, source, (title or "").strip(), clue),
+        )
+
+
+MIGRATIONS[7] = _story_members
 
 
 class StoreError(Exception):

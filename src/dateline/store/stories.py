@@ -1,4 +1,5 @@
-"""The story store: the story state (`cluster.State`) and the reads over stories."""
+"""The story store: the story state (`cluster.State`: stories, their members, redirects, document
+frequencies) and the reads over stories."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from .database import Table, _chunks, _marks, _where
 
 if TYPE_CHECKING:
-    from ..cluster import StoryState
+    from ..cluster import Member, StoryState
 
 # cluster is imported where a story is read, so that opening a database does not load it.
 
@@ -21,9 +22,30 @@ def _story(state: str) -> StoryState:
     return StoryState.from_json(json.loads(state))
 
 
+_MEMBER = "article, story, seq, canonical, published, source, title, clue"
+
+
+def _member(row: tuple, vector: str | None = None) -> Member:
+    from ..cluster import Member
+
+    article, story, seq, canonical, published, source, title, clue = row
+    return Member(
+        article,
+        story,
+        seq,
+        json.loads(vector) if vector else {},
+        canonical,
+        date.fromisoformat(published) if published else None,
+        source,
+        title,
+        clue,
+    )
+
+
 class StoryStore(Table):
-    """Each story's state as JSON, indexed by its top terms, and the document frequencies for IDF.
-    The in-memory double is `cluster.MemoryState`."""
+    """Each story's state as JSON, indexed by its top terms; each member with its features; the ids of
+    stories merged into others; the document frequencies for IDF. The in-memory double is
+    `cluster.MemoryState`."""
 
     # --- story state (cluster.State) -------------------------------------
 
@@ -61,7 +83,69 @@ class StoryStore(Table):
         )
 
     def sequence(self) -> int:
-        return self.db.execute("SELECT coalesce(max(updated), 0) FROM stories").fetchone()[0]
+        return self.db.execute(
+            "SELECT max((SELECT coalesce(max(updated), 0) FROM stories), (SELECT coalesce(max(seq), 0) FROM story_members))"
+        ).fetchone()[0]
+
+    def member(self, article: str) -> Member | None:
+        row = self.db.execute(f"SELECT {_MEMBER} FROM story_members WHERE article = ?", (article,)).fetchone()
+        return _member(row) if row else None
+
+    def members(self, story: str, limit: int | None = None, vectors: bool = False) -> list[Member]:
+        if vectors:
+            rows = self.db.execute(
+                f"SELECT {_MEMBER}, vector FROM story_members WHERE story = ? AND vector != '{{}}' "
+                "ORDER BY seq DESC, article LIMIT ?",
+                (story, -1 if limit is None else limit),
+            )
+            return [_member(row[:-1], row[-1]) for row in rows]
+        rows = self.db.execute(
+            f"SELECT {_MEMBER} FROM story_members WHERE story = ? ORDER BY seq DESC, article", (story,)
+        )
+        return [_member(row) for row in rows]
+
+    def save_members(self, members: Iterable[Member]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO story_members (article, story, seq, canonical, published, source, title, clue, "
+            "vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    m.id,
+                    m.story,
+                    m.seq,
+                    m.canonical,
+                    m.published.isoformat() if m.published else None,
+                    m.source,
+                    m.title,
+                    m.clue,
+                    json.dumps(m.vector, sort_keys=True, separators=(",", ":")),
+                )
+                for m in members
+            ],
+        )
+
+    def copies(self, canonicals: Sequence[str]) -> list[Member]:
+        canonicals = list(canonicals)
+        found: list[Member] = []
+        for chunk in _chunks(canonicals):
+            rows = self.db.execute(f"SELECT {_MEMBER} FROM story_members WHERE canonical IN ({_marks(chunk)})", chunk)
+            found += [_member(row) for row in rows]
+        return sorted(found, key=lambda m: m.id)
+
+    def retire(self, story: str, into: str) -> None:
+        self.db.execute("DELETE FROM stories WHERE id = ?", (story,))
+        self.db.execute("DELETE FROM story_terms WHERE story = ?", (story,))
+        self.db.execute("UPDATE story_redirects SET new = ? WHERE new = ?", (into, story))
+        self.db.execute("INSERT OR REPLACE INTO story_redirects (old, new) VALUES (?, ?)", (story, into))
+
+    def resolve(self, story: str) -> str | None:
+        row = self.db.execute("SELECT new FROM story_redirects WHERE old = ?", (story,)).fetchone()
+        story = row[0] if row else story
+        return story if self.db.execute("SELECT 1 FROM stories WHERE id = ?", (story,)).fetchone() else None
+
+    def relink(self, moves: dict[str, str]) -> None:
+        """Articles whose story changed after they were stored (a later batch re-clustered them)."""
+        self.db.executemany("UPDATE articles SET story = ? WHERE id = ?", [(s, a) for a, s in sorted(moves.items())])
 
     def add_document(self, terms: Iterable[str]) -> None:
         self.db.execute(
