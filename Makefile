@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test browser bench clean
+.PHONY: demo test lint browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian run 'apt-get install python3-venv'"; exit 1; }
@@ -22,9 +22,14 @@ demo: $(VENV)/.installed
 	$(BIN)/dateline demo
 
 # pytest exits 5 when it collected no tests: a failure, never a pass.
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser lint
 	$(BIN)/python -m pytest; code=$$?; \
 	if [ $$code -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$code
+
+# The linter and the formatter (settings in pyproject.toml); `ruff format src tests bench` fixes the layout.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 # tests/test_browser.py drives Debian's Chromium (Playwright cannot download its own browser here):
 # installed when missing and running as root; otherwise that test skips and says why.

@@ -17,6 +17,7 @@ plus: Timeline17 sentence survival (already clean text must come through) and sp
 Reads ../shared/data only; copies nothing into the project.
 Needs numpy + scikit-learn for the CV row (the `bench` extra).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,8 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -177,7 +178,9 @@ def main() -> None:
     if not args.no_cv:
         rows.append((f"ours, flattened, {K_FOLDS}-fold CV by page", cross_validate()))
     rows.append(("ours, HTML (clean_html)", score(truth, lambda k: clean.clean_html(_html(k)).text)))
-    rows.append(("trafilatura 2.0.0 reference, HTML", score(truth, lambda k: (reference.get(k) or {}).get("articleBody") or "")))
+    rows.append(
+        ("trafilatura 2.0.0 reference, HTML", score(truth, lambda k: (reference.get(k) or {}).get("articleBody") or ""))
+    )
 
     survival, sentences, files = t17_survival()
     seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
@@ -191,8 +194,10 @@ def main() -> None:
     for name, (p, r, f1) in rows:
         print(f"{name:<38} {p:>9.3f} {r:>7.3f} {f1:>7.3f}")
     print(f"{'t17 sentence survival (clean_text)':<38} {survival:>25.4f}   ({sentences} sentences, {files} files)")
-    print(f"speed, clean_text: {seeds_per_s:,.0f} seed articles/s, {t17_per_s:,.0f} t17 articles/s, "
-          f"{pages_per_s:,.0f} whole flattened pages/s (one core)")
+    print(
+        f"speed, clean_text: {seeds_per_s:,.0f} seed articles/s, {t17_per_s:,.0f} t17 articles/s, "
+        f"{pages_per_s:,.0f} whole flattened pages/s (one core)"
+    )
 
 
 if __name__ == "__main__":

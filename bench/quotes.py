@@ -17,6 +17,7 @@ the same Timeline17 dev texts.
 
     .venv/bin/python bench/quotes.py [--data DIR] [--timing-docs 300]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,9 +35,27 @@ from dateline import extract
 from dateline.models import Article
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
-QUOTE_MARKS = "\"“”"
-PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "him", "her", "them", "us", "me", "his", "its", "their",
-            "who", "which", "that"}
+QUOTE_MARKS = '"“”'
+PRONOUNS = {
+    "he",
+    "she",
+    "they",
+    "it",
+    "we",
+    "i",
+    "you",
+    "him",
+    "her",
+    "them",
+    "us",
+    "me",
+    "his",
+    "its",
+    "their",
+    "who",
+    "which",
+    "that",
+}
 STOP = {"the", "a", "an", "of", "mr", "mrs", "ms", "dr", "and", "in", "to", "for", "on", "at", "said"}
 WORD = re.compile(r"\w+")
 
@@ -146,14 +165,21 @@ def score(gold: dict[str, tuple[str, list[Gold]]], predictions: dict[str, list[P
     precision = n_pred_ok / n_pred if n_pred else 0.0
     recall = n_direct_ok / n_direct if n_direct else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1,
-            "speaker": n_speaker_ok / n_speaker if n_speaker else 0.0,
-            "predictions": n_pred, "gold_direct": n_direct, "speaker_n": n_speaker}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "speaker": n_speaker_ok / n_speaker if n_speaker else 0.0,
+        "predictions": n_pred,
+        "gold_direct": n_direct,
+        "speaker_n": n_speaker,
+    }
 
 
 def speaker_right(text: str, g: Gold, p: Prediction) -> bool:
-    names = {w.lower() for s, e in g.source for w in WORD.findall(text[s:e])
-             if w[:1].isupper() and w.lower() not in STOP}
+    names = {
+        w.lower() for s, e in g.source for w in WORD.findall(text[s:e]) if w[:1].isupper() and w.lower() not in STOP
+    }
     if p.speaker and names & {w.lower() for w in WORD.findall(p.speaker)}:
         return True
     if p.speaker_span:
@@ -179,14 +205,28 @@ def baseline(text: str) -> list[Prediction]:
         else:
             before = list(_BASE_NAME.finditer(text, max(0, m.start() - 100), m.start()))
             span = before[-1].span() if before else None
-        out.append(Prediction([m.span(1)], text[span[0]:span[1]] if span else None, span, "direct"))
+        out.append(Prediction([m.span(1)], text[span[0] : span[1]] if span else None, span, "direct"))
     return out
 
 
 def ours(gold: dict, nlp) -> dict[str, list[Prediction]]:
     names = sorted(gold)
-    articles = [Article(id=n, external_id=n, path=n, url=None, source=None, title=None, language="en",
-                        published=None, published_source=None, modified=None, text=gold[n][0]) for n in names]
+    articles = [
+        Article(
+            id=n,
+            external_id=n,
+            path=n,
+            url=None,
+            source=None,
+            title=None,
+            language="en",
+            published=None,
+            published_source=None,
+            modified=None,
+            text=gold[n][0],
+        )
+        for n in names
+    ]
     out = {}
     for name, extraction in zip(names, extract.extract_batch(articles, nlp)):
         out[name] = [Prediction(q.spans, q.speaker, q.speaker_span, q.kind) for q in extraction.quotes]
@@ -195,6 +235,7 @@ def ours(gold: dict, nlp) -> dict[str, list[Prediction]]:
 
 # --- timing ------------------------------------------------------------------------------------
 
+
 def timing(data: str, n: int, nlp) -> tuple[float, float, float, int]:
     paths = sorted(glob.glob(os.path.join(data, "t17-dev", "*", "InputDocs", "*", "*.txt")))
     step = max(1, len(paths) // n)
@@ -202,8 +243,22 @@ def timing(data: str, n: int, nlp) -> tuple[float, float, float, int]:
     for path in paths[::step][:n]:
         with open(path, encoding="utf-8", errors="replace") as handle:
             texts.append(handle.read())
-    articles = [Article(id=str(i), external_id=str(i), path="", url=None, source=None, title=None, language="en",
-                        published=None, published_source=None, modified=None, text=t) for i, t in enumerate(texts)]
+    articles = [
+        Article(
+            id=str(i),
+            external_id=str(i),
+            path="",
+            url=None,
+            source=None,
+            title=None,
+            language="en",
+            published=None,
+            published_source=None,
+            modified=None,
+            text=t,
+        )
+        for i, t in enumerate(texts)
+    ]
     bare = spacy.load(extract.MODEL)
     bare.select_pipes(enable=["tok2vec", "ner"])
     parser = spacy.load(extract.MODEL)  # what enabling the parser (and its tagger) would cost
@@ -245,8 +300,11 @@ def main() -> int:
         ("direct-quote recall", f"{mine['recall']:.3f}", f"{base['recall']:.3f}"),
         ("direct-quote F1 (target ≥ 0.90)", f"{mine['f1']:.3f}", f"{base['f1']:.3f}"),
         ("speaker accuracy (target ≥ 0.90)", f"{mine['speaker']:.3f}", f"{base['speaker']:.3f}"),
-        ("predictions / gold direct quotes", f"{mine['predictions']} / {mine['gold_direct']}",
-         f"{base['predictions']} / {base['gold_direct']}"),
+        (
+            "predictions / gold direct quotes",
+            f"{mine['predictions']} / {mine['gold_direct']}",
+            f"{base['predictions']} / {base['gold_direct']}",
+        ),
         ("speaker-scored quotes", str(mine["speaker_n"]), str(base["speaker_n"])),
         (f"PolNeAR extraction time, {len(gold)} articles (s)", f"{ours_seconds:.2f}", "—"),
         (f"t17-dev {n} texts: bare NER pass (s)", f"{bare:.2f}", ""),

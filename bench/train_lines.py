@@ -11,14 +11,15 @@ Needs numpy + scikit-learn (training only; inference in dateline.clean is pure P
 
     .venv/bin/python bench/train_lines.py            # fit on all pages, write weights, print CV
 """
+
 from __future__ import annotations
 
 import json
 import random
 import re
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -83,14 +84,16 @@ def page_matrix(text: str, body: str) -> Page:
     return features, labels, [float(n) for n in lengths], lengths
 
 
-def fit_linear(rows: Sequence[tuple[list[list[float]], list[int], list[float]]], names: Sequence[str], c: float = C) -> dict:
+def fit_linear(
+    rows: Sequence[tuple[list[list[float]], list[int], list[float]]], names: Sequence[str], c: float = C
+) -> dict:
     """Standardised L2 logistic regression; lines weighted by sqrt(length) so that prose
     lines (which carry the shingles) count more than one-word menu items, but not linearly."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
     x = np.array([f for feats, _, _ in rows for f in feats], dtype=float)
-    y = np.array([l for _, labels, _ in rows for l in labels], dtype=int)
+    y = np.array([label for _, labels, _ in rows for label in labels], dtype=int)
     w = np.sqrt(np.array([v for _, _, weights in rows for v in weights], dtype=float))
     mean = x.mean(axis=0)
     scale = x.std(axis=0)

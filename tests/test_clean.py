@@ -1,4 +1,5 @@
 """Tests for dateline.clean: golden seeds, single heuristics, properties, hostile input."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,7 +44,15 @@ def test_seed_title_not_repeated_in_body(prefix: str) -> None:
 
 def test_seed_003_spam_site_furniture_removed() -> None:
     text = _seed("003").text
-    for junk in ("[ad_1]", "[ad_2]", "Leave a Reply", "Forgot password", "logo.png", "Source link", "Add to Collection"):
+    for junk in (
+        "[ad_1]",
+        "[ad_2]",
+        "Leave a Reply",
+        "Forgot password",
+        "logo.png",
+        "Source link",
+        "Add to Collection",
+    ):
         assert junk not in text, junk
     assert "Ryabkov told Sputnik" in text
 
@@ -174,7 +183,15 @@ def test_every_output_paragraph_is_a_stripped_input_line(lines: list[str], sep: 
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   \n\t\n  ", "\x00\x00\x00", "abc\x00def\nghi", "\n" * 10_000, "<script>alert('x')</script>", "\ud800 lone surrogate"],
+    [
+        "",
+        "   \n\t\n  ",
+        "\x00\x00\x00",
+        "abc\x00def\nghi",
+        "\n" * 10_000,
+        "<script>alert('x')</script>",
+        "\ud800 lone surrogate",
+    ],
 )
 def test_hostile_text_does_not_crash(text: str) -> None:
     cleaned = clean_text(text)

@@ -1,4 +1,5 @@
 """Entities, aliases, quotes and speakers (`dateline.extract`). The spaCy model is loaded once per session."""
+
 from __future__ import annotations
 
 import glob
@@ -12,8 +13,19 @@ from dateline.models import Article
 
 
 def article(text: str, id: str = "a", language: str | None = "en") -> Article:
-    return Article(id=id, external_id=id, path=id, url=None, source=None, title=None, language=language,
-                   published=None, published_source=None, modified=None, text=text)
+    return Article(
+        id=id,
+        external_id=id,
+        path=id,
+        url=None,
+        source=None,
+        title=None,
+        language=language,
+        published=None,
+        published_source=None,
+        modified=None,
+        text=text,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +63,7 @@ def one(nlp, text: str) -> extract.Extraction:
 
 # --- seeds ---------------------------------------------------------------------------------------
 
+
 def test_seed_antonov_aliases_merge_within_articles(seeds):
     by_article, _ = seeds
     antonov = person(by_article["000"], "antonov")
@@ -64,7 +77,6 @@ def test_seed_mentions_link_back_to_sentences(seeds):
     by_article, _ = seeds
     extraction = by_article["000"]
     antonov = [i for i, e in enumerate(extraction.entities) if e.key == "person:anatoly antonov"][0]
-    from dateline.text import split_sentences
     article_text = next(q for q in extraction.quotes).sentence_text  # any quote: sentence text is stored
     assert article_text
     mentions = [m for m in extraction.mentions if m.entity == antonov]
@@ -113,6 +125,7 @@ def test_seed_quote_offsets_point_into_text(seeds):
 
 # --- quote shapes --------------------------------------------------------------------------------
 
+
 def test_split_quote_around_speech_verb_is_one_quote(nlp):
     x = one(nlp, '"We are ready to talk," Smith said. "But not at any price."\n\nOther news.')
     assert len(x.quotes) == 1
@@ -128,8 +141,10 @@ def test_curly_quotes_and_inverted_verb(nlp):
 
 
 def test_multi_paragraph_quote(nlp):
-    text = ('Senator Jane Doe said in a statement:\n\n"The first paragraph of the statement goes on.\n\n'
-            '"The second paragraph ends it."\n\nThe vote is on Monday.')
+    text = (
+        'Senator Jane Doe said in a statement:\n\n"The first paragraph of the statement goes on.\n\n'
+        '"The second paragraph ends it."\n\nThe vote is on Monday.'
+    )
     x = one(nlp, text)
     assert len(x.quotes) == 1
     q = x.quotes[0]
@@ -146,21 +161,35 @@ def test_partial_quote_inside_sentence(nlp):
 
 def test_participle_cue_borrows_the_speaker(nlp):
     x = one(nlp, '"We hope for the best," Maria Zakharova said, adding that "the door remains open."')
-    assert [q.speaker for q in x.quotes] == ["Maria Zakharova"] or \
-        all(q.speaker == "Maria Zakharova" for q in x.quotes)
+    assert [q.speaker for q in x.quotes] == ["Maria Zakharova"] or all(q.speaker == "Maria Zakharova" for q in x.quotes)
     assert any("the door remains open" in q.text for q in x.quotes)
 
 
-@pytest.mark.parametrize("sentence, speaker, content", [
-    ("Anatoly Antonov said that the talks in Geneva were useful for both sides.", "Anatoly Antonov",
-     "the talks in Geneva were useful for both sides"),
-    ("According to Jen Psaki, the president has no plans to meet him this month.", "Jen Psaki",
-     "the president has no plans to meet him this month"),
-    ("Sergey Ryabkov told reporters that the sanctions would not change anything at all.", "Sergey Ryabkov",
-     "the sanctions would not change anything at all"),
-    ("The sanctions will not change the policy of the country, Sergey Ryabkov stressed.", "Sergey Ryabkov",
-     "The sanctions will not change the policy of the country"),
-])
+@pytest.mark.parametrize(
+    "sentence, speaker, content",
+    [
+        (
+            "Anatoly Antonov said that the talks in Geneva were useful for both sides.",
+            "Anatoly Antonov",
+            "the talks in Geneva were useful for both sides",
+        ),
+        (
+            "According to Jen Psaki, the president has no plans to meet him this month.",
+            "Jen Psaki",
+            "the president has no plans to meet him this month",
+        ),
+        (
+            "Sergey Ryabkov told reporters that the sanctions would not change anything at all.",
+            "Sergey Ryabkov",
+            "the sanctions would not change anything at all",
+        ),
+        (
+            "The sanctions will not change the policy of the country, Sergey Ryabkov stressed.",
+            "Sergey Ryabkov",
+            "The sanctions will not change the policy of the country",
+        ),
+    ],
+)
 def test_reported_speech_patterns(nlp, sentence, speaker, content):
     x = one(nlp, sentence)
     reported = [q for q in x.quotes if q.kind == "reported"]
@@ -170,17 +199,22 @@ def test_reported_speech_patterns(nlp, sentence, speaker, content):
 
 # --- speakers: pronouns, roles, organisations ----------------------------------------------------
 
+
 def test_pronoun_resolves_to_recent_speaker(nlp):
-    text = ('Russian Ambassador to the US Anatoly Antonov met Joe Biden. "The talks were useful," Antonov said. '
-            '"We will meet again," he noted.')
+    text = (
+        'Russian Ambassador to the US Anatoly Antonov met Joe Biden. "The talks were useful," Antonov said. '
+        '"We will meet again," he noted.'
+    )
     x = one(nlp, text)
     q = quote_with(x, "We will meet again")
     assert (q.speaker, q.speaker_as_written) == ("Anatoly Antonov", "he")
 
 
 def test_role_noun_resolves_to_role_holder_with_matching_nation(nlp):
-    text = ("Russian President Vladimir Putin spoke to US President Joe Biden on Friday. "
-            '"We need to talk," the Russian president said. "Yes," the US president said.')
+    text = (
+        "Russian President Vladimir Putin spoke to US President Joe Biden on Friday. "
+        '"We need to talk," the Russian president said. "Yes," the US president said.'
+    )
     x = one(nlp, text)
     assert quote_with(x, "We need to talk").speaker == "Vladimir Putin"
     assert quote_with(x, "Yes").speaker == "Joe Biden"
@@ -192,16 +226,20 @@ def test_role_noun_without_holder_stays_unresolved(nlp):
 
 
 def test_organisation_speaker_by_noun(nlp):
-    text = ('The Russian Embassy in the US published a statement. "The ambassador will fly home," the embassy said.')
+    text = 'The Russian Embassy in the US published a statement. "The ambassador will fly home," the embassy said.'
     x = one(nlp, text)
     assert x.quotes[0].speaker == "Russian Embassy"
 
 
 # --- conservative merges -------------------------------------------------------------------------
 
+
 def test_us_aliases_merge_but_washington_city_does_not(nlp):
-    x = one(nlp, "The US and the United States are the same. Washington's sanctions hurt. "
-                 "He lives in Washington, D.C., near the river.")
+    x = one(
+        nlp,
+        "The US and the United States are the same. Washington's sanctions hurt. "
+        "He lives in Washington, D.C., near the river.",
+    )
     us = [e for e in x.entities if e.key == "place:united states"]
     assert len(us) == 1 and {"US", "United States", "Washington"} <= set(us[0].aliases)
     washington_mentions = [m for m in x.mentions if m.text == "Washington"]
@@ -217,22 +255,42 @@ def test_ambiguous_surname_is_not_merged(nlp):
 def test_cross_corpus_surname_links_only_when_unique():
     registry = extract.MemoryRegistry()
     linker = extract.Linker(registry)
-    full = extract.Entity("person:anatoly antonov", "Anatoly Antonov", "person", ["Anatoly Antonov"],
-                          surname="antonov", initials="a", full=True)
+    full = extract.Entity(
+        "person:anatoly antonov",
+        "Anatoly Antonov",
+        "person",
+        ["Anatoly Antonov"],
+        surname="antonov",
+        initials="a",
+        full=True,
+    )
     linker.link(extract.Extraction("1", entities=[full]))
     short = extract.Entity("person:antonov", "Antonov", "person", ["Antonov"], surname="antonov")
     assert linker.link(extract.Extraction("2", entities=[short])) == {0: "person:anatoly antonov"}
-    other = extract.Entity("person:b antonov", "B. Antonov", "person", ["B. Antonov"], surname="antonov",
-                           initials="b")
+    other = extract.Entity("person:b antonov", "B. Antonov", "person", ["B. Antonov"], surname="antonov", initials="b")
     assert linker.link(extract.Extraction("3", entities=[other])) == {0: "person:b antonov"}
-    linker.link(extract.Extraction("4", entities=[extract.Entity(
-        "person:boris antonov", "Boris Antonov", "person", ["Boris Antonov"], surname="antonov", initials="b",
-        full=True)]))
+    linker.link(
+        extract.Extraction(
+            "4",
+            entities=[
+                extract.Entity(
+                    "person:boris antonov",
+                    "Boris Antonov",
+                    "person",
+                    ["Boris Antonov"],
+                    surname="antonov",
+                    initials="b",
+                    full=True,
+                )
+            ],
+        )
+    )
     assert linker.link(extract.Extraction("5", entities=[short])) == {0: "person:antonov"}  # now ambiguous
     assert registry.get("person:anatoly antonov").aliases == ["Anatoly Antonov", "Antonov"]
 
 
 # --- skipping and determinism --------------------------------------------------------------------
+
 
 def test_non_english_is_skipped_with_reason(nlp):
     x = extract.extract(article("Der Botschafter sagte: „Wir reden.“", language="de"), nlp)
@@ -251,21 +309,32 @@ def test_deterministic_and_picklable(nlp, seeds):
 
 # --- subject finding: the shapes of attribution English news uses ------------------------------
 
-@pytest.mark.parametrize("text, speaker", [
-    ('"It is a dog whistle," Rep. Gwen Moore (D-Wis.) said Friday.', "Gwen Moore"),
-    ('"The veto will be overridden," Senate Majority Leader Mitch McConnell, R-Ky., said Tuesday.',
-     "Mitch McConnell"),
-    ('"We are not going to stop," Quina Jones, 25, said as she marched.', "Quina Jones"),
-    ('"They are sick of it," Bernie Sanders, who lost the primaries to Hillary Clinton, said on Sunday.',
-     "Bernie Sanders"),
-])
+
+@pytest.mark.parametrize(
+    "text, speaker",
+    [
+        ('"It is a dog whistle," Rep. Gwen Moore (D-Wis.) said Friday.', "Gwen Moore"),
+        (
+            '"The veto will be overridden," Senate Majority Leader Mitch McConnell, R-Ky., said Tuesday.',
+            "Mitch McConnell",
+        ),
+        ('"We are not going to stop," Quina Jones, 25, said as she marched.', "Quina Jones"),
+        (
+            '"They are sick of it," Bernie Sanders, who lost the primaries to Hillary Clinton, said on Sunday.',
+            "Bernie Sanders",
+        ),
+    ],
+)
 def test_parenthesis_and_comma_apposition_between_subject_and_verb(nlp, text, speaker):
     assert one(nlp, text).quotes[0].speaker == speaker
 
 
 def test_inverted_verb_past_a_title_abbreviation_and_a_modifier(nlp):
-    x = one(nlp, '"This is a waste of time," said Del. Stacey Plaskett of the Virgin Islands. '
-                 '"They are wrong," said 9/11 widow Terry Strada.')
+    x = one(
+        nlp,
+        '"This is a waste of time," said Del. Stacey Plaskett of the Virgin Islands. '
+        '"They are wrong," said 9/11 widow Terry Strada.',
+    )
     assert quote_with(x, "waste of time").speaker == "Stacey Plaskett"
     assert quote_with(x, "They are wrong").speaker == "Terry Strada"
 
@@ -275,12 +344,19 @@ def test_a_day_after_an_inverted_verb_is_not_a_speaker(nlp):
     assert x.quotes[0].speaker_as_written != "Tuesday"
 
 
-@pytest.mark.parametrize("text, written", [
-    ('"If he thinks that makes him smart," the ad’s narrator says, "what does he think of you?"',
-     "the ad’s narrator"),
-    ('At his cookout, the band leader called the officials to the stage, singing "It is Our Time."',
-     "the band leader"),
-])
+@pytest.mark.parametrize(
+    "text, written",
+    [
+        (
+            '"If he thinks that makes him smart," the ad’s narrator says, "what does he think of you?"',
+            "the ad’s narrator",
+        ),
+        (
+            'At his cookout, the band leader called the officials to the stage, singing "It is Our Time."',
+            "the band leader",
+        ),
+    ],
+)
 def test_lowercase_modifiers_back_to_a_determiner_belong_to_the_speaker(nlp, text, written):
     assert one(nlp, text).quotes[0].speaker_as_written == written
 
@@ -292,93 +368,127 @@ def test_role_without_holder_is_not_the_group_that_modifies_it(nlp):
 
 
 def test_new_speech_verbs(nlp):
-    x = one(nlp, '"It just amazed me how quickly they rushed," Tom Clarke recalled of the hearings. '
-                 '"Why is this not proof?" David Vitter demanded.')
+    x = one(
+        nlp,
+        '"It just amazed me how quickly they rushed," Tom Clarke recalled of the hearings. '
+        '"Why is this not proof?" David Vitter demanded.',
+    )
     assert quote_with(x, "amazed me").speaker == "Tom Clarke"
     assert quote_with(x, "not proof").speaker == "David Vitter"
 
 
 def test_noun_readings_of_speech_verbs_are_not_cues(nlp):
-    x = one(nlp, 'Hillary Clinton says the late-night tweets of her rival were "unhinged, even for him." '
-                 'Donald Trump unleashed a series of tweets early Friday saying that "she is a disgrace."')
+    x = one(
+        nlp,
+        'Hillary Clinton says the late-night tweets of her rival were "unhinged, even for him." '
+        'Donald Trump unleashed a series of tweets early Friday saying that "she is a disgrace."',
+    )
     assert quote_with(x, "unhinged").speaker == "Hillary Clinton"
     assert quote_with(x, "disgrace").speaker == "Donald Trump"
 
 
 def test_pronoun_binds_to_the_subject_of_its_own_sentence(nlp):
-    text = ('Barack Obama spoke first. "We will act," Obama said.\n\n'
-            'Secretary General Ban Ki-moon condemned what he called a "brazen breach" of the rules.\n\n'
-            '"I count on the council," he told reporters.')
+    text = (
+        'Barack Obama spoke first. "We will act," Obama said.\n\n'
+        'Secretary General Ban Ki-moon condemned what he called a "brazen breach" of the rules.\n\n'
+        '"I count on the council," he told reporters.'
+    )
     x = one(nlp, text)
     assert quote_with(x, "brazen breach").speaker == "Ban Ki-moon"
     assert quote_with(x, "I count on the council").speaker == "Ban Ki-moon"
 
 
 def test_pronoun_in_a_leading_clause_points_forward(nlp):
-    x = one(nlp, 'Jeff Merkley spoke first. Though she called the bank "outrageous," Hillary Clinton kept '
-                 'her comments short.')
+    x = one(
+        nlp,
+        'Jeff Merkley spoke first. Though she called the bank "outrageous," Hillary Clinton kept her comments short.',
+    )
     assert quote_with(x, "outrageous").speaker == "Hillary Clinton"
 
 
 def test_nearest_actor_is_a_subject_not_an_object(nlp):
-    x = one(nlp, 'Worried about a lack of passion for Hillary Clinton, President Barack Obama is rolling out '
-                 'a new campaign message: "It is about me."')
+    x = one(
+        nlp,
+        "Worried about a lack of passion for Hillary Clinton, President Barack Obama is rolling out "
+        'a new campaign message: "It is about me."',
+    )
     assert x.quotes[0].speaker == "Barack Obama"
 
 
 def test_quote_opening_its_sentence_speaks_for_the_previous_sentence(nlp):
-    x = one(nlp, 'The administration may be reluctant to act, Adam Schiff said. "The other factor is the '
-                 'appearance of tipping the scales."')
+    x = one(
+        nlp,
+        'The administration may be reluctant to act, Adam Schiff said. "The other factor is the '
+        'appearance of tipping the scales."',
+    )
     assert x.quotes[0].speaker == "Adam Schiff"
 
 
 def test_bare_surname_missed_by_the_model_is_found(nlp):
-    x = one(nlp, 'Retired General Carter Ham served for decades. While he acknowledged the pay was low, Ham also '
-                 'noted several "intangibles" that left him disillusioned.')
+    x = one(
+        nlp,
+        "Retired General Carter Ham served for decades. While he acknowledged the pay was low, Ham also "
+        'noted several "intangibles" that left him disillusioned.',
+    )
     ham = person(x, "ham")
     assert sum(m.entity == x.entities.index(ham) for m in x.mentions) >= 2
     assert x.quotes[0].speaker == "Carter Ham"
 
 
 def test_adverb_between_subject_and_verb(nlp):
-    x = one(nlp, 'At a panel, Marc H. Morial, the chief executive of the National Urban League, forcefully told a '
-                 'young woman that "this is not the first generation to be frustrated."')
+    x = one(
+        nlp,
+        "At a panel, Marc H. Morial, the chief executive of the National Urban League, forcefully told a "
+        'young woman that "this is not the first generation to be frustrated."',
+    )
     assert x.quotes[0].speaker == "Marc H. Morial"
 
 
 def test_participle_without_a_cue_speaks_for_its_clause(nlp):
-    x = one(nlp, 'After a meeting, the Security Council issued a statement calling the test "a clear violation." '
-                 'The spot ends with footage of Donald Trump saying, "That makes me smart."')
+    x = one(
+        nlp,
+        'After a meeting, the Security Council issued a statement calling the test "a clear violation." '
+        'The spot ends with footage of Donald Trump saying, "That makes me smart."',
+    )
     assert quote_with(x, "a clear violation").speaker == "Security Council"
     assert quote_with(x, "That makes me smart").speaker == "Donald Trump"
 
 
 def test_a_full_stop_inside_the_quote_ends_its_attribution(nlp):
-    x = one(nlp, 'Japan branded North Korea an "outlaw nation in the neighborhood." Russia insisted that '
-                 'Pyongyang "stop its dangerous escapades."')
+    x = one(
+        nlp,
+        'Japan branded North Korea an "outlaw nation in the neighborhood." Russia insisted that '
+        'Pyongyang "stop its dangerous escapades."',
+    )
     assert quote_with(x, "outlaw nation").speaker == "Japan"
     assert quote_with(x, "dangerous escapades").speaker == "Russia"
 
 
 def test_a_quote_does_not_continue_past_a_newly_named_person(nlp):
-    text = ('"We will win," Mike Pence said on Sunday.\n\n'
-            'On another show, Senator Bernie Sanders named young voters as the reason. "The younger people are '
-            'sick and tired of discrimination."')
+    text = (
+        '"We will win," Mike Pence said on Sunday.\n\n'
+        'On another show, Senator Bernie Sanders named young voters as the reason. "The younger people are '
+        'sick and tired of discrimination."'
+    )
     x = one(nlp, text)
     assert quote_with(x, "younger people").speaker != "Mike Pence"
 
 
 def test_a_quote_after_a_paraphrase_speaks_for_its_subject(nlp):
-    text = ('"We will win," Mike Pence said on Sunday.\n\n'
-            'On another show, Senator Bernie Sanders named young voters as the reason. "The younger people are '
-            'sick and tired of discrimination."')
+    text = (
+        '"We will win," Mike Pence said on Sunday.\n\n'
+        'On another show, Senator Bernie Sanders named young voters as the reason. "The younger people are '
+        'sick and tired of discrimination."'
+    )
     assert quote_with(one(nlp, text), "younger people").speaker == "Bernie Sanders"
 
 
 def test_markup_attributes_and_numbers_are_not_quotes(nlp):
-    text = ('"Wall Street will change," Elizabeth Warren said.\n\n'
-            '<tweet author="carlquintanilla" tweet_id="778257943577919488">The blue arrow is Warren.</tweet>\n\n'
-            'The code was "1474387200" in the file.')
+    text = (
+        '"Wall Street will change," Elizabeth Warren said.\n\n'
+        '<tweet author="carlquintanilla" tweet_id="778257943577919488">The blue arrow is Warren.</tweet>\n\n'
+        'The code was "1474387200" in the file.'
+    )
     x = one(nlp, text)
     assert [q.text for q in x.quotes if q.kind == "direct"] == ["Wall Street will change"]
 
@@ -395,8 +505,11 @@ def test_untagged_name_is_the_speaker_as_written(nlp):
 
 
 def test_plural_present_speech_verb_and_plural_noun_after_of(nlp):
-    x = one(nlp, 'Police say they have "adequate resources" to secure the city. '
-                 'PolitiFact rated 32% of Republican claims as "false" in its review.')
+    x = one(
+        nlp,
+        'Police say they have "adequate resources" to secure the city. '
+        'PolitiFact rated 32% of Republican claims as "false" in its review.',
+    )
     assert quote_with(x, "adequate resources").speaker_as_written == "Police"
     assert quote_with(x, "false").speaker == "PolitiFact"
 
@@ -408,6 +521,9 @@ def test_inverted_verb_with_a_determiner_phrase(nlp):
 
 
 def test_according_to_a_described_organisation(nlp):
-    x = one(nlp, 'More than 100,000 people took part in a "walk-in" at schools in 238 cities, according to the '
-                 'event organizer Alliance to Reclaim Our Schools.')
+    x = one(
+        nlp,
+        'More than 100,000 people took part in a "walk-in" at schools in 238 cities, according to the '
+        "event organizer Alliance to Reclaim Our Schools.",
+    )
     assert "Alliance to Reclaim Our Schools" in (x.quotes[0].speaker_as_written or "")

@@ -10,13 +10,15 @@ Contract (tests rely on it): cleaning never writes text that is not in the input
 output paragraph of `clean_text` is a stripped line of the input — and cleaning one
 article looks at that article only.
 """
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 from . import weights
 
@@ -230,7 +232,9 @@ def _headline_repeat(lines: Sequence[str], dense: Sequence[float], search: int =
     return None
 
 
-def line_features(lines: Sequence[str], blanks_before: Sequence[bool], blanks_after: Sequence[bool]) -> list[list[float]]:
+def line_features(
+    lines: Sequence[str], blanks_before: Sequence[bool], blanks_after: Sequence[bool]
+) -> list[list[float]]:
     """Feature vectors (in FEATURE_NAMES order) of the non-empty, stripped lines of one article.
 
     Context features describe the neighbourhood — body text comes in runs of long,
@@ -262,7 +266,9 @@ def line_features(lines: Sequence[str], blanks_before: Sequence[bool], blanks_af
         gap[i] = min(gap[i], last - i)
     shorts = [f[_OWN_NAMES.index("short")] for f in own]
     digit_ratios = [f[_OWN_NAMES.index("digit_ratio")] for f in own]
-    s_dense, s_chars, s_stop, s_ui, s_short, s_digit = map(_prefix_sums, (dense, log_chars, stops, uis, shorts, digit_ratios))
+    s_dense, s_chars, s_stop, s_ui, s_short, s_digit = map(
+        _prefix_sums, (dense, log_chars, stops, uis, shorts, digit_ratios)
+    )
     headline = _headline_repeat(lines, dense)
     # Whole-article layout: clean text is mostly sentences, a flattened page mostly labels.
     i_end, i_short = _OWN_NAMES.index("sentence_end"), _OWN_NAMES.index("short")
@@ -315,7 +321,9 @@ STACK_NAMES: tuple[str, ...] = (
 )
 
 
-def stacked_features(probabilities: Sequence[float], lengths: Sequence[int], threshold: float = 0.5) -> list[list[float]]:
+def stacked_features(
+    probabilities: Sequence[float], lengths: Sequence[int], threshold: float = 0.5
+) -> list[list[float]]:
     """Second-stage features: each line's first vote seen with its neighbours' votes.
 
     Article lines come in a block; a confident line far from the article's mass (a comment,
@@ -371,7 +379,7 @@ class _Linear:
         return 1.0 / (1.0 + math.exp(-z))
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], names: Sequence[str]) -> "_Linear":
+    def from_dict(cls, data: dict[str, Any], names: Sequence[str]) -> _Linear:
         """Align stored weights with this code's feature order (unknown features weigh 0)."""
         stored = {name: i for i, name in enumerate(data["features"])}
         mean, scale, coef = [], [], []
@@ -448,7 +456,9 @@ def _has_control_chars(line: str) -> bool:
     return _CONTROL_RE.search(line) is not None
 
 
-_MARKUP_RE = re.compile(r"<\s*/?\s*[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?>|^\s*(?:function\b|var\s|const\s|let\s|\$\(|//|/\*)|[{};]\s*$")
+_MARKUP_RE = re.compile(
+    r"<\s*/?\s*[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?>|^\s*(?:function\b|var\s|const\s|let\s|\$\(|//|/\*)|[{};]\s*$"
+)
 
 
 def _is_markup_or_code(line: str) -> bool:

@@ -29,6 +29,7 @@ The modules, in the order an article goes through them:
     lexicons.py     every word list, and the tuned tables of weights/extract.json
     records.py      the records handed back;  context.py  what the quote steps share for one article
 """
+
 from __future__ import annotations
 
 from .batch import BATCH, MAX_CHARS, MODEL, NER_PIPES, extract, extract_batch, extract_doc, load, skip_reason
@@ -39,7 +40,24 @@ from .quotes import quote_spans
 from .records import Entity, Extraction, Mention, Quote
 
 __all__ = [
-    "BATCH", "MAX_CHARS", "MODEL", "NER_PIPES", "TYPES",
-    "Entity", "Extraction", "Linker", "MemoryRegistry", "Mention", "Quote", "Registry",
-    "extract", "extract_batch", "extract_doc", "link_all", "load", "normalise", "quote_spans", "skip_reason",
+    "BATCH",
+    "MAX_CHARS",
+    "MODEL",
+    "NER_PIPES",
+    "TYPES",
+    "Entity",
+    "Extraction",
+    "Linker",
+    "MemoryRegistry",
+    "Mention",
+    "Quote",
+    "Registry",
+    "extract",
+    "extract_batch",
+    "extract_doc",
+    "link_all",
+    "load",
+    "normalise",
+    "quote_spans",
+    "skip_reason",
 ]

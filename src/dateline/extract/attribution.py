@@ -11,6 +11,7 @@
 The strategy's name goes with the quote as `how`: quotes.merge_split_quotes needs to
 know whether the speaker stood after the quote (dash, after).
 """
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,11 @@ def window(ctx: Context, start: int, end: int) -> Window:
     end_sent = ctx.sentence_of(end)
     s_end = sentences[end_sent][1]
     # "said Del." | "Stacey Plaskett …": the splitter stops at some titles; the speaker is past them
-    while TITLE_END.search(text, max(0, s_end - 8), s_end) and end_sent + 1 < len(sentences) \
-            and "\n" not in text[s_end:sentences[end_sent + 1][0]]:
+    while (
+        TITLE_END.search(text, max(0, s_end - 8), s_end)
+        and end_sent + 1 < len(sentences)
+        and "\n" not in text[s_end : sentences[end_sent + 1][0]]
+    ):
         end_sent += 1
         s_end = sentences[end_sent][1]
     nl = text.find("\n", end)
@@ -66,6 +70,7 @@ def attribute(ctx: Context, w: Window) -> tuple[Cue | None, str]:
 
 # --- the strategies ----------------------------------------------------------------------------
 
+
 def dash_signature(ctx: Context, w: Window) -> Cue | None:
     """“…” ― Esther Tapia"""
     m = _DASH_SPEAKER.match(ctx.text, w.end + 1)
@@ -83,12 +88,12 @@ def cue_before(ctx: Context, w: Window) -> Cue | None:
 
 
 def cue_after(ctx: Context, w: Window) -> Cue | None:
-    """"…," SPEAKER VERB | "…," VERB SPEAKER: the first cue after the closing mark, if it follows closely."""
+    """ "…," SPEAKER VERB | "…," VERB SPEAKER: the first cue after the closing mark, if it follows closely."""
     text = ctx.text
-    offset = w.end + _AFTER_CLOSING.match(text[w.end:w.ceiling]).end()
-    if text[w.end:offset].count("\n"):
+    offset = w.end + _AFTER_CLOSING.match(text[w.end : w.ceiling]).end()
+    if text[w.end : offset].count("\n"):
         return None
-    if text[w.end - 1:w.end] == "." and not re.match(r"[a-z]", text[offset:offset + 1]):
+    if text[w.end - 1 : w.end] == "." and not re.match(r"[a-z]", text[offset : offset + 1]):
         return None  # '… "outlaw nation." Russia insisted …': a full stop ends the quote's sentence
     cues = find_cues(ctx, offset, min(w.ceiling, offset + 160), ctx.marks)
     if not cues or cues[0].phrase is None:
@@ -101,16 +106,16 @@ def cue_after(ctx: Context, w: Window) -> Cue | None:
 
 
 def cue_later(ctx: Context, w: Window) -> Cue | None:
-    """"…" to the ties, Antonov continued: the first cue with a speaker later in the same sentence."""
-    if ctx.text[w.end - 1:w.end] == ".":
+    """ "…" to the ties, Antonov continued: the first cue with a speaker later in the same sentence."""
+    if ctx.text[w.end - 1 : w.end] == ".":
         return None
     later = [c for c in find_cues(ctx, w.end, w.ceiling, ctx.marks) if c.phrase]
     return later[0] if later else None
 
 
 def colon_cue(ctx: Context, w: Window) -> Cue | None:
-    """"Antonov noted:" + a quote opening the next sentence or paragraph."""
-    before = ctx.text[:w.start].rstrip(" \t\n“\"")
+    """ "Antonov noted:" + a quote opening the next sentence or paragraph."""
+    before = ctx.text[: w.start].rstrip(' \t\n“"')
     if not before.endswith(":"):
         return None
     start = ctx.sentences[ctx.sentence_of(len(before) - 1)][0]
@@ -123,10 +128,14 @@ def nearest_actor(ctx: Context, w: Window) -> Cue | None:
     """No speech verb: a quote in news is still somebody's words — the person (else organisation) named
     closest before it in its sentence ("Trump attacked “the hateful ideology …”"), never a possessor."""
     # the sentence's subject, of whatever kind: "South Korea accused the North's leader, Kim Jong Un, of …"
-    subjects = [m for m in (subject_in(ctx, w.floor, w.start, kind, strict=True)
-                            for kind in ("person", "organisation", "place")) if m is not None]
-    subjects = [m for m in subjects if ctx.type_of(m) != "place"
-                or re.match(r"\s+[a-z]", ctx.text[m.end:m.end + 3])]  # a country speaks only as a subject
+    subjects = [
+        m
+        for m in (subject_in(ctx, w.floor, w.start, kind, strict=True) for kind in ("person", "organisation", "place"))
+        if m is not None
+    ]
+    subjects = [
+        m for m in subjects if ctx.type_of(m) != "place" or re.match(r"\s+[a-z]", ctx.text[m.end : m.end + 3])
+    ]  # a country speaks only as a subject
     if subjects:
         return Cue.named(min(subjects, key=lambda m: m.start))
     for kind in ("person", "organisation"):
@@ -142,21 +151,25 @@ def previous_sentence(ctx: Context, w: Window) -> Cue | None:
     text = ctx.text
     sent_i = ctx.sentence_of(w.start)
     s_start = ctx.sentences[sent_i][0]
-    if sent_i == 0 or text[s_start:w.start].strip(" \t\n" + QUOTE_CHARS):
+    if sent_i == 0 or text[s_start : w.start].strip(" \t\n" + QUOTE_CHARS):
         return None
     p_start, p_end = ctx.sentences[sent_i - 1]
     if text[p_end:s_start].count("\n") > 2:
         return None
-    found = [c for c in speaking(ctx, find_cues(ctx, p_start, p_end, ctx.marks))
-             if plausible_subject(ctx, c) and not ctx.in_quote(c.phrase_start)]
+    found = [
+        c
+        for c in speaking(ctx, find_cues(ctx, p_start, p_end, ctx.marks))
+        if plausible_subject(ctx, c) and not ctx.in_quote(c.phrase_start)
+    ]
     if found:
         return found[0]
     if "\n" in text[p_end:s_start]:
         return None
     # 'Sanders named young voters' exhaustion as a reason. "The younger people …"': the paraphrase's subject
     subject = subject_in(ctx, p_start, p_end, "person", strict=True)
-    if subject is None or any(ctx.type_of(m) == "organisation"
-                              for m in ctx.entities.mentions_in(p_start, subject.start)):
+    if subject is None or any(
+        ctx.type_of(m) == "organisation" for m in ctx.entities.mentions_in(p_start, subject.start)
+    ):
         return None
     return Cue.named(subject)
 

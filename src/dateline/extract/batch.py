@@ -3,6 +3,7 @@
 Pure: safe to run in a worker process (pipeline.PRELOAD imports this package so
 each worker loads the model code once, up front).
 """
+
 from __future__ import annotations
 
 import functools

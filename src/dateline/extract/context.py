@@ -1,5 +1,6 @@
 """What every step of quote finding reads: the text, its sentences, the article's entities, where the
 quotation marks are, and the speakers resolved so far."""
+
 from __future__ import annotations
 
 import bisect

@@ -4,6 +4,7 @@ A finite cue takes its subject ("Antonov said") or, inverted, the phrase after i
 ("…," said Antonov). A participle ("…, adding that") has no subject of its own: it
 borrows one, by the strategies in `BORROWED_SPEAKERS`, tried in order.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,7 @@ class Cue:
         """A cue at start:end whose speaker (if any) is `phrase` of `text`."""
         if phrase is None:
             return cls(verb, start, end, None, -1, -1)
-        return cls(verb, start, end, text[phrase[0]:phrase[1]], phrase[0], phrase[1])
+        return cls(verb, start, end, text[phrase[0] : phrase[1]], phrase[0], phrase[1])
 
     @classmethod
     def named(cls, mention: Mention) -> Cue:
@@ -43,8 +44,11 @@ class Cue:
 
 
 # "Biden's remarks", "the reports": a possessive or a determiner makes the cue word a noun
-_NOUN_BEFORE = re.compile(r"(?:['’]s|\b(?:the|a|an|his|her|their|its|these|those|this|my|our|your|whose|such|"
-                          r"any|no|recent|earlier|public|latest|previous|his own|her own))\s+$", re.I)
+_NOUN_BEFORE = re.compile(
+    r"(?:['’]s|\b(?:the|a|an|his|her|their|its|these|those|this|my|our|your|whose|such|"
+    r"any|no|recent|earlier|public|latest|previous|his own|her own))\s+$",
+    re.I,
+)
 # "a series of tweets", "two posts": a quantity makes an -s form a plural noun
 _PLURAL_BEFORE = re.compile(r"\b(?:of|several|many|multiple|more|fewer|two|three|\d+%?)\s+(?:[A-Z][\w-]*\s+)?$")
 # '…," said Caddell': a cue right after a comma, closing quotation mark or dash may put its speaker after it
@@ -68,10 +72,13 @@ def find_cues(ctx: Context, start: int, end: int, masked: list[tuple[int, int]])
             phrase = phrase_before(ctx, m.start(), start)
             if phrase and verb in NOUNISH and not head_speaks(ctx, *phrase):
                 continue  # "Trump's flurry of late-night tweets": a noun, its "subject" a modifier
-            if phrase is None or text[phrase[0]:phrase[1]].lower() in {"it", "they"} and verb == "called":
+            if phrase is None or text[phrase[0] : phrase[1]].lower() in {"it", "they"} and verb == "called":
                 # inverted: "…," said Caddell
-                phrase = phrase_after(ctx, m.end(), end) if _INVERTING.search(text, max(0, m.start() - 4),
-                                                                             m.start()) else None
+                phrase = (
+                    phrase_after(ctx, m.end(), end)
+                    if _INVERTING.search(text, max(0, m.start() - 4), m.start())
+                    else None
+                )
         out.append(Cue.spoken(verb, m.start(), m.end(), text, phrase))
     out.extend(_according_to(ctx, start, end))
     out.sort(key=lambda c: c.start)
@@ -80,13 +87,13 @@ def find_cues(ctx: Context, start: int, end: int, masked: list[tuple[int, int]])
 
 def _reads_as_noun(text: str, at: int, verb: str, start: int) -> bool:
     """Is the cue word at `at` a noun here ("Biden's remarks", "a series of tweets")?"""
-    if _NOUN_BEFORE.search(text[max(start, at - 12):at]):
+    if _NOUN_BEFORE.search(text[max(start, at - 12) : at]):
         return True
-    return verb.endswith("s") and _PLURAL_BEFORE.search(text[max(start, at - 30):at]) is not None
+    return verb.endswith("s") and _PLURAL_BEFORE.search(text[max(start, at - 30) : at]) is not None
 
 
 def _according_to(ctx: Context, start: int, end: int) -> Iterator[Cue]:
-    """"according to X": always followed by its speaker."""
+    """ "according to X": always followed by its speaker."""
     for m in _ACCORDING_TO.finditer(ctx.text[start:end]):
         s = start + m.end()
         found = phrase_after(ctx, s, end)
@@ -97,11 +104,17 @@ def _according_to(ctx: Context, start: int, end: int) -> Iterator[Cue]:
 def plausible_subject(ctx: Context, cue: Cue) -> bool:
     """A speaker phrase opens with a name, a determiner, a pronoun or a role — not "late-night tweets"."""
     first = (cue.phrase or " ").split()[0]
-    return first[:1].isupper() or first[:1].isdigit() or first.lower() in DETERMINERS \
-        or first.lower() in PRONOUNS or names_actor(ctx, cue.phrase_start, cue.phrase_end)
+    return (
+        first[:1].isupper()
+        or first[:1].isdigit()
+        or first.lower() in DETERMINERS
+        or first.lower() in PRONOUNS
+        or names_actor(ctx, cue.phrase_start, cue.phrase_end)
+    )
 
 
 # --- who speaks a cue --------------------------------------------------------------------------
+
 
 def speaking(ctx: Context, cues: list[Cue]) -> list[Cue]:
     """The cues that have a speaker, each as spoken (a participle's borrowed from its clause), in order."""
@@ -121,7 +134,7 @@ def speaker_of(ctx: Context, cue: Cue, cues: list[Cue]) -> Cue | None:
 
 
 def _earlier_cue(ctx: Context, cue: Cue, cues: list[Cue]) -> Cue | None:
-    """"Antonov said …, adding that …": the last earlier cue whose phrase can speak."""
+    """ "Antonov said …, adding that …": the last earlier cue whose phrase can speak."""
     earlier = [c for c in cues if c.start < cue.start and c.phrase and head_speaks(ctx, c.phrase_start, c.phrase_end)]
     return earlier[-1] if earlier else None
 
@@ -130,21 +143,24 @@ _PREPOSITION_BEFORE = re.compile(r"\b(?i:on|in|at|to|with|from|by|for|into|via)\
 
 
 def _person_just_before(ctx: Context, cue: Cue, cues: list[Cue]) -> Cue | None:
-    """"footage of Trump saying …": the person named right before the participle (not as an object)."""
+    """ "footage of Trump saying …": the person named right before the participle (not as an object)."""
     s_start = ctx.sentences[ctx.sentence_of(cue.start)][0]
     mentions = ctx.entities.mentions_in(s_start, cue.start)
     if not mentions:
         return None
     mention = mentions[-1]
-    if ctx.type_of(mention) == "person" and not ctx.in_quote(mention.start) \
-            and re.fullmatch(r"[ ,]*", ctx.text[mention.end:cue.start]) \
-            and not _PREPOSITION_BEFORE.search(ctx.text[max(0, mention.start - 8):mention.start]):
+    if (
+        ctx.type_of(mention) == "person"
+        and not ctx.in_quote(mention.start)
+        and re.fullmatch(r"[ ,]*", ctx.text[mention.end : cue.start])
+        and not _PREPOSITION_BEFORE.search(ctx.text[max(0, mention.start - 8) : mention.start])
+    ):
         return cue.by(mention)
     return None
 
 
 def _clause_subject(ctx: Context, cue: Cue, cues: list[Cue]) -> Cue | None:
-    """"the Security Council issued a statement calling it …": the clause's subject, cue or no cue."""
+    """ "the Security Council issued a statement calling it …": the clause's subject, cue or no cue."""
     s_start = ctx.sentences[ctx.sentence_of(cue.start)][0]
     for kind in ("person", "organisation"):
         subject = subject_in(ctx, s_start, cue.start, kind, strict=True)

@@ -4,6 +4,7 @@
 is worse than a missed one, so every alias rule is conservative: a surname joins a
 full name only when exactly one person of the article carries it.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -17,8 +18,7 @@ from .names import display_name, initials, is_initials, name_parts, normalise, s
 from .records import Entity, Mention
 
 # spaCy's labels → ours; every other label (dates, money, works of art …) is left out
-TYPES = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place",
-         "NORP": "group"}
+TYPES = {"PERSON": "person", "ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "group"}
 
 Span = tuple[int, int, str]  # (start, end, type)
 
@@ -65,7 +65,7 @@ class ArticleEntities:
         return [m for m in self.mentions if m.start >= start and m.end <= end]
 
     def org_by_noun(self, noun: str, offset: int) -> int | None:
-        """"the embassy" → the most recent organisation with "Embassy" in its name."""
+        """ "the embassy" → the most recent organisation with "Embassy" in its name."""
         noun = noun.lower()
         best = None
         for mention in self.mentions:
@@ -94,6 +94,7 @@ def build_entities(text: str, sentences: list[tuple[int, int]], spans: list[Span
 
 # --- repairing the small model's spans ---------------------------------------------------------
 
+
 def repair_spans(text: str, spans: list[tuple[int, int, str]]) -> list[Span]:
     """Fix the small model's usual slips: "the US Anatoly Antonov" (ORG) is a place and a person;
     "Antonov" tagged ORG where the article names Anatoly Antonov is a person."""
@@ -119,8 +120,11 @@ def _place_then_person(text: str, s: int, e: int, person_surnames: set[str]) -> 
     "United States Anatoly Antonov" → the place and the person (the surname joins `person_surnames`)."""
     words = text[s:e].split()
     head, tail = " ".join(words[:-2]), words[-2:]
-    if normalise(head) in lexicon()["place_alias"] and all(w[:1].isupper() for w in tail) \
-            and normalise(tail[-1]) in person_surnames:
+    if (
+        normalise(head) in lexicon()["place_alias"]
+        and all(w[:1].isupper() for w in tail)
+        and normalise(tail[-1]) in person_surnames
+    ):
         split = s + text[s:e].index(tail[0], len(head))
         person_surnames.add(normalise(tail[-1]))
         return [(s, s + len(head), "place"), (split, e, "person")]
@@ -131,13 +135,18 @@ def _retyped(text: str, s: int, e: int, kind: str, person_surnames: set[str]) ->
     """A one-word organisation, place or group that is a person's surname in this article (and no place's
     name) is that person."""
     word = normalise(text[s:e])
-    if kind in ("organisation", "place", "group") and " " not in text[s:e].strip() \
-            and word in person_surnames and word not in lexicon()["place_alias"]:
+    if (
+        kind in ("organisation", "place", "group")
+        and " " not in text[s:e].strip()
+        and word in person_surnames
+        and word not in lexicon()["place_alias"]
+    ):
         return "person"
     return kind
 
 
 # --- spans → entities, one resolver per type ---------------------------------------------------
+
 
 def _full_names(ents: ArticleEntities, spans: list[Span]) -> dict[str, int]:
     """The persons named in full (given names, not just initials), by key: the anchors surnames join."""
@@ -148,8 +157,9 @@ def _full_names(ents: ArticleEntities, spans: list[Span]) -> dict[str, int]:
         given, surname = name_parts(ents.text[s:e])
         if given and not is_initials(given):
             key = "person:" + normalise(" ".join(given + [surname]))
-            full[key] = ents.add(key, display_name(ents.text[s:e]), "person",
-                                 surname=surname, initials=initials(given), full=True)
+            full[key] = ents.add(
+                key, display_name(ents.text[s:e]), "person", surname=surname, initials=initials(given), full=True
+            )
     return full
 
 
@@ -162,8 +172,11 @@ def _person(ents: ArticleEntities, s: int, e: int, full: dict[str, int]) -> int 
     if given and not is_initials(given):
         return full["person:" + normalise(" ".join(given + [surname]))]
     known = initials(given) if given else ""
-    candidates = [i for i in full.values() if ents.entities[i].surname == surname
-                  and (not known or ents.entities[i].initials.startswith(known[:1]))]
+    candidates = [
+        i
+        for i in full.values()
+        if ents.entities[i].surname == surname and (not known or ents.entities[i].initials.startswith(known[:1]))
+    ]
     if len(candidates) == 1:
         return candidates[0]
     if not given:
@@ -176,7 +189,7 @@ def _person(ents: ArticleEntities, s: int, e: int, full: dict[str, int]) -> int 
 
 
 def _by_first_name(ents: ArticleEntities, name: str, surname: str, full: dict[str, int]) -> int | None:
-    """"Hillary" for the one Hillary Clinton, when no one is surnamed Hillary."""
+    """ "Hillary" for the one Hillary Clinton, when no one is surnamed Hillary."""
     firsts = [i for i in full.values() if normalise(name) == normalise(ents.entities[i].name.split()[0])]
     if len(firsts) == 1 and not any(ents.entities[i].surname == surname for i in full.values()):
         return firsts[0]
@@ -216,11 +229,16 @@ def _group(ents: ArticleEntities, s: int, e: int, full: dict[str, int]) -> int:
 
 
 RESOLVERS: dict[str, Callable[[ArticleEntities, int, int, dict[str, int]], int | None]] = {
-    "person": _person, "place": _place, "organisation": _organisation, "group": _group}
+    "person": _person,
+    "place": _place,
+    "organisation": _organisation,
+    "group": _group,
+}
 
 
 def _acronym(ents: ArticleEntities, name: str) -> int | None:
-    """"FBI" after "Federal Bureau of Investigation" (and the other way round), in one article only."""
+    """ "FBI" after "Federal Bureau of Investigation" (and the other way round), in one article only."""
+
     def letters(full: str) -> str:
         return "".join(w[0] for w in full.split() if w[:1].isupper())
 
@@ -237,23 +255,27 @@ def _acronym(ents: ArticleEntities, name: str) -> int | None:
 _GOVERNMENT_VERBS = re.compile(
     r"\s+(?:has|had|is|was|will|would|wants|said|says|believes|recalled|imposed|expelled|"
     r"announced|accused|demanded|rejected|must|should|could|does|did|insists|hopes|refused|"
-    r"continues|threatened|warned|responded|sees|seeks|considers|needs)\b")
+    r"continues|threatened|warned|responded|sees|seeks|considers|needs)\b"
+)
 
 
 def _metonymy(text: str, s: int, e: int) -> bool:
     """Is this capital the government ("Washington's sanctions", "relations with Washington")?
     Only on clear signals; "in Washington" stays a city."""
-    after = text[e:e + 40]
-    before = text[max(0, s - 40):s]
+    after = text[e : e + 40]
+    before = text[max(0, s - 40) : s]
     if re.match(r",?\s*(?:D\.?C\.?|state)\b", after):
         return False
     if re.match(r"['’]s\b", after) or _GOVERNMENT_VERBS.match(after):
         return True
-    return bool(re.search(r"\b(?:with|between|against|by|of|and)\s+$", before)
-                and not re.search(r"\b(?:in|to|from|at)\s+$", before))
+    return bool(
+        re.search(r"\b(?:with|between|against|by|of|and)\s+$", before)
+        and not re.search(r"\b(?:in|to|from|at)\s+$", before)
+    )
 
 
 # --- bare surnames the model missed ------------------------------------------------------------
+
 
 def _surname_mentions(ents: ArticleEntities, full: dict[str, int]) -> None:
     """The small model misses many bare surnames ("Scott beamed", "Ham also noted"): a capitalised word that
@@ -281,6 +303,6 @@ def _surname_mentions(ents: ArticleEntities, full: dict[str, int]) -> None:
 def _in_other_name(text: str, start: int, end: int) -> bool:
     """Is this word part of some other name ("Walter Scott", "Scott Walker")? A capital before it does not
     count when it opens a sentence."""
-    before = text[max(0, start - 30):start]
+    before = text[max(0, start - 30) : start]
     previous = re.search(r"(^|[.!?\n\"“”]\s*|\s)([A-Z][\w.’'-]*)\s+$", before)
-    return bool(previous and not previous.group(1).strip(" ") or re.match(r"[ \t]+[A-Z]", text[end:end + 30]))
+    return bool(previous and not previous.group(1).strip(" ") or re.match(r"[ \t]+[A-Z]", text[end : end + 30]))

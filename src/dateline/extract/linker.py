@@ -5,6 +5,7 @@ corpus-wide ones (a surname-only "Antonov" joins the one "Anatoly Antonov" the
 corpus knows) and keeps the entity records in a `Registry` (the store in
 production, `MemoryRegistry` — beside it here — in tests and the bench).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -64,8 +65,11 @@ class Linker:
 
     def key_of(self, entity: Entity) -> str:
         if entity.type == "person" and not entity.full and entity.surname:
-            found = [r for r in self.registry.full_names("person", entity.surname)
-                     if not entity.initials or r.initials.startswith(entity.initials[:1])]
+            found = [
+                r
+                for r in self.registry.full_names("person", entity.surname)
+                if not entity.initials or r.initials.startswith(entity.initials[:1])
+            ]
             if len(found) == 1:
                 return found[0].key
         return entity.key
@@ -90,8 +94,14 @@ class Linker:
         """Fold what one article knows of an entity (aliases, roles, one more article) into its record."""
         record = self.registry.get(key)
         if record is None:
-            record = EntityRecord(key=key, name=entity.name, type=entity.type, surname=entity.surname,
-                                  initials=entity.initials, full=entity.full)
+            record = EntityRecord(
+                key=key,
+                name=entity.name,
+                type=entity.type,
+                surname=entity.surname,
+                initials=entity.initials,
+                full=entity.full,
+            )
         for alias in entity.aliases:
             if alias not in record.aliases:
                 record.aliases.append(alias)

@@ -3,6 +3,7 @@
 Every key the extractor and the linker make goes through `normalise`, so two
 spellings of one name ("François Hollande", "Francois Hollande") meet.
 """
+
 from __future__ import annotations
 
 import re

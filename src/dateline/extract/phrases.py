@@ -1,5 +1,6 @@
 """The speaker phrase next to a speech cue: the subject before it ("the Russian ambassador said"), the
 speaker after an inverted one ("…," said Caddell), and the tests of whether a phrase can speak at all."""
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,10 @@ Phrase = tuple[int, int]  # (start, end) in the text
 
 _TOKEN = re.compile(r"[A-Za-z0-9À-ÿ](?:[\w.’'&-]*\w)?\.?|[^\w\s]")
 # "Kerr Putney, the police chief, said": the name before the apposition is the speaker
-_APPOSITIVE = re.compile(r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}),\s+(?:the|a|an|one|[A-Z][\w-]*['’]s)"
-                         r"\s[^,\"“”]{1,80},\s*$")
+_APPOSITIVE = re.compile(
+    r"([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}),\s+(?:the|a|an|one|[A-Z][\w-]*['’]s)"
+    r"\s[^,\"“”]{1,80},\s*$"
+)
 # what may stand between a subject and its verb: "Rep. Gwen Moore (D-Wis.) said" (party, state, age) and
 # "Quina Jones, 25, said" / "Mitch McConnell, R-Ky., said" / "Bernie Sanders, who lost …, said"
 _INSERTIONS = (re.compile(r"\s*\([^()\n]{1,40}\)\s*,?\s*$"), re.compile(r",\s+[^,\"“”()\n]{1,100},\s*$"))
@@ -83,23 +86,23 @@ def _words_before(ctx: Context, end: int, floor: int) -> Phrase | None:
     if not picked:
         return None
     picked.reverse()
-    while picked and text[picked[0][0]:picked[0][1]].lower() in _NOT_FIRST:
+    while picked and text[picked[0][0] : picked[0][1]].lower() in _NOT_FIRST:
         picked = picked[1:]
     if not picked:
         return None
     # a pronoun stands alone: "he", never "Russia he"
-    if text[picked[0][0]:picked[-1][1]].split()[-1].lower() in PRONOUNS:
+    if text[picked[0][0] : picked[-1][1]].split()[-1].lower() in PRONOUNS:
         return picked[-1]
     return picked[0][0], picked[-1][1]
 
 
 def _back_to_determiner(text: str, backwards: list[tuple[int, int]], i: int) -> list[tuple[int, int]]:
-    """"the band leader", "the ad's narrator", "The Republican presidential nominee": lower-case modifiers
+    """ "the band leader", "the ad's narrator", "The Republican presidential nominee": lower-case modifiers
     (up to four words) back to a determiner belong to the phrase; without a determiner, none do."""
     for j in range(i, min(i + 4, len(backwards))):
-        w = text[backwards[j][0]:backwards[j][1]]
+        w = text[backwards[j][0] : backwards[j][1]]
         if w.lower() in DETERMINERS:
-            return backwards[i:j + 1]
+            return backwards[i : j + 1]
         if not w[0].isalnum() or w.lower() in BOUNDARY_WORDS or w.lower() in CUES:
             return []
     return []
@@ -130,14 +133,14 @@ def phrase_after(ctx: Context, start: int, ceiling: int) -> Phrase | None:
         picked.append((s, e))
         if len(picked) >= 10:
             break
-    while picked and text[picked[-1][0]:picked[-1][1]].lower() in _NOT_LAST:
+    while picked and text[picked[-1][0] : picked[-1][1]].lower() in _NOT_LAST:
         picked.pop()
     if not picked:
         return None
-    if TIME_WORDS.fullmatch(text[picked[0][0]:picked[-1][1]].rstrip(".")):
+    if TIME_WORDS.fullmatch(text[picked[0][0] : picked[-1][1]].rstrip(".")):
         return None  # "…," he said Tuesday — a day, not a speaker
     end = picked[-1][1]
-    last = text[picked[-1][0]:end]
+    last = text[picked[-1][0] : end]
     if last.endswith(".") and not _ABBREVIATION.fullmatch(last):
         end -= 1  # the sentence's full stop, not an abbreviation's
     return picked[0][0], end
@@ -149,7 +152,7 @@ def _name_a_few_words_on(ctx: Context, start: int, ceiling: int) -> Phrase | Non
     for mention in ctx.entities.mentions_in(start, min(ceiling, start + 60)):
         if ctx.type_of(mention) not in ("person", "organisation"):
             continue
-        between = ctx.text[start:mention.start]
+        between = ctx.text[start : mention.start]
         if _FEW_WORDS.fullmatch(between) and not _CLAUSE_WORD.search(between):
             return start + len(between) - len(between.lstrip()), mention.end
         break
@@ -160,28 +163,47 @@ def _determiner_and_noun(text: str, picked: list[tuple[int, int]], lower: str) -
     """After a determiner and at most two more lower-case words (no role or organisation noun among them),
     one more lower-case word closes the phrase: "said the ruling"."""
     lex = lexicon()
-    return bool(picked) and text[picked[0][0]:picked[0][1]].lower() in DETERMINERS \
-        and all(text[a:b].islower() and text[a:b] not in lex["roles"] and text[a:b] not in lex["org_nouns"]
-                for a, b in picked) \
-        and lower not in BOUNDARY_WORDS and lower not in CUES and len(picked) <= 3
+    return (
+        bool(picked)
+        and text[picked[0][0] : picked[0][1]].lower() in DETERMINERS
+        and all(
+            text[a:b].islower() and text[a:b] not in lex["roles"] and text[a:b] not in lex["org_nouns"]
+            for a, b in picked
+        )
+        and lower not in BOUNDARY_WORDS
+        and lower not in CUES
+        and len(picked) <= 3
+    )
 
 
 def _phrase_word(lower: str, nouns: set[str]) -> bool:
     """May this lower-case word stand inside a speaker phrase (besides names, which are capitalised)?"""
     lex = lexicon()
-    return lower in PHRASE_WORDS or lower in lex["roles"] or lower in PRONOUNS or lower in lex["org_nouns"] \
+    return (
+        lower in PHRASE_WORDS
+        or lower in lex["roles"]
+        or lower in PRONOUNS
+        or lower in lex["org_nouns"]
         or lower in nouns
+    )
 
 
 # --- can this phrase speak? --------------------------------------------------------------------
+
 
 def head_speaks(ctx: Context, start: int, end: int) -> bool:
     """Is the last word of this phrase a name, a pronoun, a role or an organisation noun?"""
     words = ctx.text[start:end].split()
     head = words[-1].strip(".,’'") if words else ""
     lower = head.lower()
-    return head[:1].isupper() or lower in PRONOUNS or lower in lexicon()["roles"] \
-        or lower in lexicon()["org_nouns"] or role_head(head) is not None or lower in SPEAKER_HEADS
+    return (
+        head[:1].isupper()
+        or lower in PRONOUNS
+        or lower in lexicon()["roles"]
+        or lower in lexicon()["org_nouns"]
+        or role_head(head) is not None
+        or lower in SPEAKER_HEADS
+    )
 
 
 def names_actor(ctx: Context, start: int, end: int) -> bool:
@@ -196,7 +218,7 @@ def names_actor(ctx: Context, start: int, end: int) -> bool:
 def is_possessor_at(text: str, end: int) -> bool:
     """Does a possessive follow the name that ends at `end` ("Biden's remarks", "Jones' aides")? Then the
     name is not a subject."""
-    return _POSSESSIVE.match(text[end:end + 2]) is not None
+    return _POSSESSIVE.match(text[end : end + 2]) is not None
 
 
 def subject_in(ctx: Context, start: int, end: int, kind: str, strict: bool = False) -> Mention | None:

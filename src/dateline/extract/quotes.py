@@ -5,6 +5,7 @@
 of one quotation, resolve each speaker to an entity (in text order: "he" refers
 back to the speakers resolved before it), then add reported speech.
 """
+
 from __future__ import annotations
 
 import re
@@ -61,7 +62,7 @@ def quote_spans(text: str) -> list[Span]:
                 j = i
                 while j < n and text[j].isspace():
                     j += 1
-                nxt = text[j:j + 1]
+                nxt = text[j : j + 1]
                 if not ((style == "curly" and nxt == "“") or (style == "straight" and nxt == '"')):
                     open_at = None
                 else:
@@ -96,6 +97,7 @@ def _trim(text: str, s: int, e: int) -> Span:
 
 # --- one quotation in several parts ------------------------------------------------------------
 
+
 @dataclass
 class _Group:
     """The parts of one quotation, with the cue that speaks it and the strategy that found it."""
@@ -114,7 +116,7 @@ def merge_split_quotes(ctx: Context, attributed: list[tuple[Span, Cue | None, st
         if last is None:
             groups.append(_Group([span], cue, how))
             continue
-        gap = ctx.text[last.spans[-1][1]:span[0]]
+        gap = ctx.text[last.spans[-1][1] : span[0]]
         if _split_around_cue(last, span, cue, gap):
             last.spans.append(span)
         elif _fragments(last, cue, gap):
@@ -131,14 +133,23 @@ def merge_split_quotes(ctx: Context, attributed: list[tuple[Span, Cue | None, st
 def _split_around_cue(last: _Group, span: Span, cue: Cue | None, gap: str) -> bool:
     """'"…," said Caddell. "…"': one quote split around its speech verb, in one paragraph."""
     prev = last.cue
-    return prev is not None and last.how in SPEAKER_AFTER and "\n" not in gap \
-        and (cue is None or cue.start == prev.start) and prev.start >= last.spans[-1][1] and prev.end <= span[0]
+    return (
+        prev is not None
+        and last.how in SPEAKER_AFTER
+        and "\n" not in gap
+        and (cue is None or cue.start == prev.start)
+        and prev.start >= last.spans[-1][1]
+        and prev.end <= span[0]
+    )
 
 
 def _fragments(last: _Group, cue: Cue | None, gap: str) -> bool:
     """called her “Miss Piggy” and “Miss Housekeeping”: fragments of one quotation."""
-    return bool(_FRAGMENT_GAP.fullmatch(gap)) and gap.count("\n") == 0 \
+    return (
+        bool(_FRAGMENT_GAP.fullmatch(gap))
+        and gap.count("\n") == 0
         and (cue is None or last.cue is None or cue.start == last.cue.start)
+    )
 
 
 def _continues(ctx: Context, prev: Span, span: Span, gap: str) -> bool:
@@ -159,14 +170,18 @@ def _not_words(text: str, spans: list[Span]) -> bool:
     """Scraped text keeps some markup: an attribute value (<tweet author="…" id="7782…">) or a quoted
     number is nobody's words."""
     s, e = spans[0]
-    if not any(c.isalpha() for c in text[s:spans[-1][1]]):
+    if not any(c.isalpha() for c in text[s : spans[-1][1]]):
         return True
     tag_open = text.rfind("<", max(0, s - 300), s)
-    return tag_open != -1 and ">" not in text[tag_open:s] \
-        and re.match(r"</?[A-Za-z][\w:-]*\s", text[tag_open:tag_open + 40]) is not None
+    return (
+        tag_open != -1
+        and ">" not in text[tag_open:s]
+        and re.match(r"</?[A-Za-z][\w:-]*\s", text[tag_open : tag_open + 40]) is not None
+    )
 
 
 # --- the record --------------------------------------------------------------------------------
+
 
 def direct_quote(ctx: Context, spans: list[Span], cue: Cue | None) -> Quote | None:
     """The Quote of a quotation's parts, its speaker resolved (and remembered, for later pronouns)."""
@@ -182,17 +197,29 @@ def direct_quote(ctx: Context, spans: list[Span], cue: Cue | None) -> Quote | No
     words = " … ".join(re.sub(r"\s+", " ", text[s:e].replace("“", "").replace("”", "").strip()) for s, e in spans)
     if not words.strip():
         return None
-    return Quote(text=words, kind="direct", speaker=name, speaker_as_written=cue.phrase if cue else None,
-                 speaker_entity=index,
-                 speaker_span=(cue.phrase_start, cue.phrase_end) if cue and cue.phrase else None,
-                 spans=spans, sentence=first,
-                 sentence_text=text[s_start:s_end].strip(), sentence_start=s_start, sentence_end=s_end,
-                 article=ctx.article)
+    return Quote(
+        text=words,
+        kind="direct",
+        speaker=name,
+        speaker_as_written=cue.phrase if cue else None,
+        speaker_entity=index,
+        speaker_span=(cue.phrase_start, cue.phrase_end) if cue and cue.phrase else None,
+        spans=spans,
+        sentence=first,
+        sentence_text=text[s_start:s_end].strip(),
+        sentence_start=s_start,
+        sentence_end=s_end,
+        article=ctx.article,
+    )
 
 
 def _untagged_name(ctx: Context, cue: Cue) -> bool:
     """Does the speaker phrase look like a name, though no entity: capitalised words, not a day, no
     determiner first, not a possessor?"""
     phrase = cue.phrase or ""
-    return bool(_NAME_AS_WRITTEN.fullmatch(phrase)) and not TIME_WORDS.fullmatch(phrase) \
-        and normalise(phrase.split()[0]) not in DETERMINERS and not is_possessor_at(ctx.text, cue.phrase_end)
+    return (
+        bool(_NAME_AS_WRITTEN.fullmatch(phrase))
+        and not TIME_WORDS.fullmatch(phrase)
+        and normalise(phrase.split()[0]) not in DETERMINERS
+        and not is_possessor_at(ctx.text, cue.phrase_end)
+    )

@@ -1,4 +1,5 @@
 """What extraction hands back: plain, picklable records (they cross from the workers to the main process)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

@@ -1,5 +1,6 @@
 """Reported speech: "Antonov said (that) …", "…, said Caddell.", "According to X, …" in sentences with no
 direct quote. One reported quote a sentence at most: the first cue whose clause can be cut out."""
+
 from __future__ import annotations
 
 import re
@@ -14,12 +15,16 @@ from .speakers import resolve
 Span = tuple[int, int]
 
 # a speaker that names no entity still counts when it is a generic source ("officials said") or capitalised
-_GENERIC_SOURCE = re.compile(r"\b(?:source|sources|official|officials|spokes\w+|aides?|people|statement|report)\b",
-                             re.I)
+_GENERIC_SOURCE = re.compile(
+    r"\b(?:source|sources|official|officials|spokes\w+|aides?|people|statement|report)\b", re.I
+)
 # what may follow an inverted cue at the end of its sentence ("…, Antonov said on Tuesday.")
-_AFTER_INVERTED = re.compile(r"\s*(?:on|in|at|during|last|this|earlier|later|yesterday|today|"
-                             r"tuesday|monday|wednesday|thursday|friday|saturday|sunday|"
-                             r"to|,|in a|according)\b", re.I)
+_AFTER_INVERTED = re.compile(
+    r"\s*(?:on|in|at|during|last|this|earlier|later|yesterday|today|"
+    r"tuesday|monday|wednesday|thursday|friday|saturday|sunday|"
+    r"to|,|in a|according)\b",
+    re.I,
+)
 _TOLD = {"told", "tells"}
 # how the reported clause opens after "said" / "told reporters", in the order tried; None: after any cue
 _CLAUSE_OPENINGS: tuple[tuple[re.Pattern, set[str] | None], ...] = (
@@ -65,11 +70,20 @@ def _reported(ctx: Context, cue: Cue, i: int) -> Quote | None:
         return None
     if index is not None:
         ctx.spoke(cue.phrase_start, index)
-    return Quote(text=re.sub(r"\s+", " ", text[cs:ce]).strip(), kind="reported", speaker=name,
-                 speaker_as_written=cue.phrase, speaker_entity=index,
-                 speaker_span=(cue.phrase_start, cue.phrase_end), spans=[(cs, ce)],
-                 sentence=i, sentence_text=text[s:e].strip(), sentence_start=s, sentence_end=e,
-                 article=ctx.article)
+    return Quote(
+        text=re.sub(r"\s+", " ", text[cs:ce]).strip(),
+        kind="reported",
+        speaker=name,
+        speaker_as_written=cue.phrase,
+        speaker_entity=index,
+        speaker_span=(cue.phrase_start, cue.phrase_end),
+        spans=[(cs, ce)],
+        sentence=i,
+        sentence_text=text[s:e].strip(),
+        sentence_start=s,
+        sentence_end=e,
+        article=ctx.article,
+    )
 
 
 def _content(ctx: Context, cue: Cue, s: int, e: int) -> Span | None:
@@ -85,7 +99,7 @@ def _content_by_shape(text: str, cue: Cue, s: int) -> Callable[[str, Cue, int, i
     a speaker after a comma ("…, Antonov said"); else after the cue."""
     if cue.verb == "according to":
         return _according_to_content
-    if cue.phrase_start > cue.start or (cue.phrase_start > s + 3 and re.search(r",\s*$", text[s:cue.phrase_start])):
+    if cue.phrase_start > cue.start or (cue.phrase_start > s + 3 and re.search(r",\s*$", text[s : cue.phrase_start])):
         return _inverted_content
     return _clause_after_content
 
@@ -93,26 +107,26 @@ def _content_by_shape(text: str, cue: Cue, s: int) -> Callable[[str, Cue, int, i
 def _according_to_content(text: str, cue: Cue, s: int, end: int) -> Span | None:
     if cue.start - s > 3:  # "…, according to X."
         return _trim_content(text, s, cue.start)
-    rest = re.match(r"[^,]*,\s*", text[cue.phrase_end:end])  # "According to X, …"
+    rest = re.match(r"[^,]*,\s*", text[cue.phrase_end : end])  # "According to X, …"
     if not rest:
         return None
     return _trim_content(text, cue.phrase_end + rest.end(), end)
 
 
 def _inverted_content(text: str, cue: Cue, s: int, end: int) -> Span | None:
-    """"…, Antonov said." / "…, said Caddell.": the clause before the comma, if nothing but a time follows."""
-    m = re.search(r",\s*$", text[s:min(cue.start, cue.phrase_start)])
+    """ "…, Antonov said." / "…, said Caddell.": the clause before the comma, if nothing but a time follows."""
+    m = re.search(r",\s*$", text[s : min(cue.start, cue.phrase_start)])
     if not m:
         return None
-    tail = text[max(cue.end, cue.phrase_end):end]
+    tail = text[max(cue.end, cue.phrase_end) : end]
     if tail.strip() and not _AFTER_INVERTED.match(tail):
         return None
     return _trim_content(text, s, s + m.start())
 
 
 def _clause_after_content(text: str, cue: Cue, s: int, end: int) -> Span | None:
-    """"Antonov said (that) …" / "told reporters (that) …": the clause after the cue."""
-    rest = text[cue.end:end]
+    """ "Antonov said (that) …" / "told reporters (that) …": the clause after the cue."""
+    rest = text[cue.end : end]
     for opening, verbs in _CLAUSE_OPENINGS:
         if verbs is None or cue.verb in verbs:
             m = opening.match(rest)

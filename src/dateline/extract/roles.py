@@ -3,6 +3,7 @@
 A role is read from a title before a name or an apposition after it; later, a role
 noun ("the ambassador", "the Russian envoy") names the one person holding that role.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,10 @@ if TYPE_CHECKING:
 
 # the small words a title may hold inside ("Ambassador to the US") but never starts or ends with
 _TITLE_INNER = {"of", "to", "the", "for", "on", "in"}
-_APPOSITION = re.compile(r",\s+((?:the|a|an|[A-Z][\w.]*(?:['’]s)?)\s+(?:[\w.'’-]+\s+){0,6}?[\w-]+"
-                         r"(?:\s+(?:of|to|for|at|in)\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})?)\s*[,.;]")
+_APPOSITION = re.compile(
+    r",\s+((?:the|a|an|[A-Z][\w.]*(?:['’]s)?)\s+(?:[\w.'’-]+\s+){0,6}?[\w-]+"
+    r"(?:\s+(?:of|to|for|at|in)\s+(?:the\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})?)\s*[,.;]"
+)
 
 
 def role_head(phrase: str) -> str | None:
@@ -26,7 +29,7 @@ def role_head(phrase: str) -> str | None:
     words = normalise(phrase).split()
     heads = lexicon()["roles"]
     for i in range(len(words) - 1, -1, -1):
-        pair = " ".join(words[i:i + 2])
+        pair = " ".join(words[i : i + 2])
         if pair in heads:
             return heads[pair]
         if words[i] in heads:
@@ -48,8 +51,8 @@ def add_roles(ents: ArticleEntities) -> None:
 
 def title_before(text: str, start: int) -> str | None:
     """The title right before a name, on its line: capitalised words, role nouns and their small words."""
-    window = text[max(0, start - 120):start]
-    window = window[window.rfind("\n") + 1:]
+    window = text[max(0, start - 120) : start]
+    window = window[window.rfind("\n") + 1 :]
     if not window.endswith((" ", "\u00a0")):
         return None
     picked: list[str] = []
@@ -79,7 +82,7 @@ def title_before(text: str, start: int) -> str | None:
 
 def apposition_after(text: str, end: int) -> str | None:
     """The apposition right after a name (", the Russian ambassador to the US,"), when its head is a role noun."""
-    m = _APPOSITION.match(text[end:end + 160])
+    m = _APPOSITION.match(text[end : end + 160])
     if not m:
         return None
     phrase = m.group(1)
@@ -93,18 +96,22 @@ def apposition_after(text: str, end: int) -> str | None:
 
 # --- role nouns → the person holding the role --------------------------------------------------
 
+
 def role_mentions(ents: ArticleEntities) -> None:
-    """"the ambassador", "the diplomat", "the Russian envoy" → the person holding that role here."""
+    """ "the ambassador", "the diplomat", "the Russian envoy" → the person holding that role here."""
     role_nouns = sorted(lexicon()["roles"], key=len, reverse=True)
-    pattern = re.compile(r"\b[Tt]he\s+((?:(?:former|then|new|[A-Z][\w.]*(?:-[A-Z]\w*)?)\s+){0,3}("
-                         + "|".join(re.escape(r) for r in role_nouns) + r"))\b(?!\s+(?:of|to|for)\b)(?!['’]s)")
+    pattern = re.compile(
+        r"\b[Tt]he\s+((?:(?:former|then|new|[A-Z][\w.]*(?:-[A-Z]\w*)?)\s+){0,3}("
+        + "|".join(re.escape(r) for r in role_nouns)
+        + r"))\b(?!\s+(?:of|to|for)\b)(?!['’]s)"
+    )
     taken = [(m.start, m.end) for m in ents.mentions]
     for m in pattern.finditer(ents.text):
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
-        if ents.text[m.end():m.end() + 1] == "s":  # "the ambassadors": a plural is nobody in particular
+        if ents.text[m.end() : m.end() + 1] == "s":  # "the ambassadors": a plural is nobody in particular
             continue
-        if re.match(r"\s+[A-Z][a-z]", ents.text[m.end():m.end() + 40]):
+        if re.match(r"\s+[A-Z][a-z]", ents.text[m.end() : m.end() + 40]):
             continue  # "the Ambassador Anatoly ..." is a title, handled above
         index = role_holder(ents, m.group(1), m.start())
         if index is not None:
@@ -130,8 +137,11 @@ def _holders(ents: ArticleEntities, noun_phrase: str) -> list[int]:
     if head is None:
         return []
     nations = set(_countries(noun_phrase))
-    return [i for i, entity in enumerate(ents.entities) if entity.type == "person"
-            and any(_role_fits(role, head, nations) for role in entity.roles)]
+    return [
+        i
+        for i, entity in enumerate(ents.entities)
+        if entity.type == "person" and any(_role_fits(role, head, nations) for role in entity.roles)
+    ]
 
 
 def _role_fits(role: str, head: str, nations: set[str]) -> bool:

@@ -4,6 +4,7 @@
 (index, name) — (None, None) is an answer too: "nobody we know", and stops the
 search — or None: "not my kind of phrase", and the next one is asked.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,7 +38,7 @@ class _Phrase:
     head_words: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.text = self.ctx.text[self.start:self.end]
+        self.text = self.ctx.text[self.start : self.end]
         self.lower = self.text.lower().strip()
         self.inside = self.ctx.entities.mentions_in(self.start, self.end)
         self.head = _HEAD_END.split(self.text)[0]
@@ -56,11 +57,17 @@ def resolve(ctx: Context, start: int, end: int) -> Answer:
 
 def _named_person(ctx: Context, phrase: _Phrase) -> Answer | None:
     """The last person named in the phrase ("Russian Ambassador Anatoly Antonov"), not as a possessor."""
-    persons = [m for m in phrase.inside if ctx.type_of(m) == "person"
-               and not _STRICT_POSSESSIVE.match(ctx.text[m.end:m.end + 2])]
+    persons = [
+        m
+        for m in phrase.inside
+        if ctx.type_of(m) == "person" and not _STRICT_POSSESSIVE.match(ctx.text[m.end : m.end + 2])
+    ]
     if not persons:  # "FranÃ§ois Hollande": the phrase stopped inside a name the model tagged whole
-        persons = [m for m in ctx.entities.mentions if m.start < phrase.start < m.end and m.end == phrase.end
-                   and ctx.type_of(m) == "person"]
+        persons = [
+            m
+            for m in ctx.entities.mentions
+            if m.start < phrase.start < m.end and m.end == phrase.end and ctx.type_of(m) == "person"
+        ]
     if persons:
         return persons[-1].entity, ctx.name_of(persons[-1].entity)
     return None
@@ -74,7 +81,7 @@ def _pronoun(ctx: Context, phrase: _Phrase) -> Answer | None:
 
 
 def _organisation_noun(ctx: Context, phrase: _Phrase) -> Answer | None:
-    """"the embassy", "the ministry": the organisation named in the phrase, else the latest one of that noun."""
+    """ "the embassy", "the ministry": the organisation named in the phrase, else the latest one of that noun."""
     if not phrase.head_words or phrase.head_words[-1] not in lexicon()["org_nouns"]:
         return None
     named = [m for m in phrase.inside if ctx.type_of(m) == "organisation" and m.start < phrase.start + len(phrase.head)]
@@ -91,7 +98,7 @@ def _organisation_noun(ctx: Context, phrase: _Phrase) -> Answer | None:
 
 
 def _role_noun(ctx: Context, phrase: _Phrase) -> Answer | None:
-    """"the ambassador": the person holding the role here."""
+    """ "the ambassador": the person holding the role here."""
     if role_head(phrase.head) is None:
         return None
     index = role_holder(ctx.entities, phrase.head, phrase.start)
@@ -122,6 +129,7 @@ RESOLVERS: tuple[Callable[[Context, _Phrase], Answer | None], ...] = (
 
 # --- pronouns ----------------------------------------------------------------------------------
 
+
 def pronoun_referent(ctx: Context, pronoun: str, offset: int) -> int | None:
     """The most recent speaker nearby, else the most recent person named outside a quote."""
     kind = PRONOUNS[pronoun]
@@ -136,7 +144,7 @@ def pronoun_referent(ctx: Context, pronoun: str, offset: int) -> int | None:
 
 
 def _subject_of_sentence(ctx: Context, offset: int) -> int | None:
-    """"Ban Ki-moon condemned what he called …": a person named earlier in the same sentence, as a subject;
+    """ "Ban Ki-moon condemned what he called …": a person named earlier in the same sentence, as a subject;
     "Though she called it …, Clinton restricted …": a pronoun in a leading clause points forward."""
     s_start, s_end = ctx.sentences[ctx.sentence_of(offset)]
     subject = subject_in(ctx, s_start, offset, "person")
@@ -166,7 +174,7 @@ def _last_named(ctx: Context, kind: str, offset: int) -> int | None:
     for mention in reversed(ctx.entities.mentions):
         if mention.start >= offset or ctx.type_of(mention) != kind:
             continue
-        if ctx.in_quote(mention.start) or _STRICT_POSSESSIVE.match(ctx.text[mention.end:mention.end + 2]):
+        if ctx.in_quote(mention.start) or _STRICT_POSSESSIVE.match(ctx.text[mention.end : mention.end + 2]):
             continue
         return mention.entity
     return None
