@@ -1,23 +1,34 @@
 """Timeline-summarisation benchmark: dateline.timeline on the Timeline17 dev topics, news-tls protocol.
 
-    .venv/bin/python bench/tls.py [--data DIR] [--rouge perl|reimpl|both] [--train] [--quick]
+    .venv/bin/python bench/tls.py [--data DIR] [--rouge perl|reimpl] [--train] [--systems ...]
 
 Data: ../shared/data/t17-dev. Outlet folders are grouped into topics by the prefix before
 `_` (bpoil, H1N1, haiti, MJ); every topic's articles are merged and each reference
 timeline of the topic is one test case. Protocol (Gholipour Ghalandari & Ifrim 2020,
 github.com/complementizer/news-tls): N = the reference's number of dates, K = its average
-sentences per date rounded, articles clipped to the reference's first and last date, no
-query. Scores come from `tilse` (Martschat & Markert): concat, agreement and align+ m:1
-ROUGE-1/2 and date F1, precision and recall averaged over timelines, then F.
+sentences per date rounded, articles clipped to the reference's first and last date. Scores
+come from `tilse` (Martschat & Markert): concat, agreement and align+ m:1 ROUGE-1/2 and date
+F1, precision and recall averaged over timelines, then F.
 
+What runs: `timeline.summarise` on the benchmark's own sentences (one a line, PTB-tokenised),
+with referenced days from `dateline.timex` — not the ingest pipeline (cleaning, sentence
+splitting, duplicate folding and the store's full-text selection are not exercised).
+
+Two runs of every system:
+  no query     every article of the topic (the news-tls setting)
+  query        the topic's words as the query (QUERIES, news-tls's keywords): only articles
+               with one of the words, as the store's full-text match selects them, and the
+               query handed to `summarise`, as `dateline timeline QUERY` does
 Systems, all in the same run:
   random     N random publication dates, first sentence(s) of that day's articles
   pubcount   the N days with most articles, lead sentences
-  default    dateline.timeline with its hand-set date weights (no training)
-  shipped    dateline.timeline with weights/timeline.json (trained on all four dev topics)
-  loto       what we ship, with its sentence settings chosen on the other three topics
-  ranker     loto plus date weights learnt on the other three topics (a logistic ranker)
---train rewrites src/dateline/weights/timeline.json from all four dev topics.
+  shipped    dateline.timeline with weights/timeline.json (fitted on all four dev topics)
+  loto       every tuned setting chosen on the other three topics (leave one topic out)
+Tuning (reimplemented ROUGE, cached per setting and timeline), in three stages, each on the
+training topics only and starting from HAND_SET (the values before anything was fitted): the
+date ranker from DATE_GRID, then the sentence settings from SENTENCE_GRID, then the query
+settings from QUERY_GRID on the query runs. --train rewrites src/dateline/weights/timeline.json
+from the fit on all four topics.
 
 Deps (not in the project): pip install --no-deps tilse==0.2.1 && pip install scipy nltk.
 The Perl ROUGE-1.5.5 that tilse ships needs: apt-get install -y libxml-parser-perl libwww-perl.
@@ -35,8 +46,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -46,27 +55,26 @@ from dateline import weights  # noqa: E402
 DATA = ROOT.parent / "shared" / "data" / "t17-dev"
 WEIGHTS = weights.path("timeline")
 
-PUBLISHED = {  # whole Timeline17 (test topics), as published
-    "DATEWISE": {
-        "concat_r1": None,
-        "concat_r2": None,
-        "agree_r1": None,
-        "agree_r2": None,
-        "align_r1": 0.120,
-        "align_r2": 0.035,
-        "date_f1": 0.544,
-    },
-    "SUnSET": {
-        "concat_r1": None,
-        "concat_r2": None,
-        "agree_r1": None,
-        "agree_r2": None,
-        "align_r1": 0.136,
-        "align_r2": 0.044,
-        "date_f1": 0.576,
-    },
+PUBLISHED = {  # whole Timeline17 (all nine topics), as published
+    "DATEWISE": {"align_r1": 0.120, "align_r2": 0.035, "date_f1": 0.544},
+    "SUnSET": {"align_r1": 0.136, "align_r2": 0.044, "date_f1": 0.576},
 }
 METRICS = ["concat_r1", "concat_r2", "agree_r1", "agree_r2", "align_r1", "align_r2", "date_f1"]
+# The topic words news-tls gives each Timeline17 topic, as a full-text query.
+QUERIES = {
+    "bpoil": "bp OR oil OR spill",
+    "H1N1": "h1n1 OR swine OR flu",
+    "haiti": "haiti OR quake OR earthquake",
+    "MJ": "michael OR jackson",
+}
+# Timelines printed one by one: long spans with many candidate days (the error class of the
+# unseen Timeline17 topics: wars and crises over months to years).
+LONG = (
+    "MJ_bbc/bbc.co.uk.txt",
+    "bpoil_guardian/guardian.txt",
+    "bpoil_reuters/rbpoil.txt",
+    "bpoil_washingtonpost/washingtonpost.txt",
+)
 
 
 # ---------------------------------------------------------------------------------------
@@ -256,8 +264,8 @@ def clip(sents, start, end):
 # Systems
 
 
-def sys_ours(pool, n, k, start, end, params):
-    tl = tlm.summarise(pool, max_dates=n, per_date=k, start=start, end=end, params=params)
+def sys_ours(pool, n, k, start, end, params, query=""):
+    tl = tlm.summarise(pool, query, max_dates=n, per_date=k, start=start, end=end, params=params)
     return {e.date: [c.text for c in e.sentences] for e in tl.entries}
 
 
@@ -278,7 +286,7 @@ def _lead_sentences(articles: dict[str, list], k: int) -> list[str]:
     return out
 
 
-def sys_random(pool, n, k, start, end, seed):
+def sys_random(pool, n, k, seed):
     by_day = _lead_by_day(pool)
     days = sorted(by_day)
     rng = random.Random(seed)
@@ -286,56 +294,60 @@ def sys_random(pool, n, k, start, end, seed):
     return {d: _lead_sentences(by_day[d], k) for d in picked}
 
 
-def sys_pubcount(pool, n, k, start, end):
+def sys_pubcount(pool, n, k):
     by_day = _lead_by_day(pool)
     days = sorted(by_day, key=lambda d: (-len(by_day[d]), d))[:n]
     return {d: _lead_sentences(by_day[d], k) for d in days}
 
 
+def select(sentences, query: str):
+    """The articles a full-text query for any of the words selects (the store's FTS match, approximated)."""
+    words = set(tlm.terms(query))
+    keep = {s.article for s in sentences if words.intersection(s.tokens)}
+    return [s for s in sentences if s.article in keep]
+
+
 # ---------------------------------------------------------------------------------------
-# Learning the date ranker (logistic regression, numpy, deterministic)
+# What tuning may choose from
 
-
-def date_examples(pool, ref, start, end):
-    stats = tlm.date_statistics(pool)
-    dates = sorted(d for d in stats if start <= d <= end)
-    X = np.array(tlm.date_features(stats, dates), dtype=float)
-    y = np.array([1.0 if d in ref else 0.0 for d in dates])
-    return X, y
-
-
-def train_ranker(examples, l2=1e-2, iters=3000, lr=0.5):
-    """Per-timeline weighted logistic regression; returns (weights dict, bias)."""
-    Xs, ys, ws = [], [], []
-    for X, y in examples:
-        if len(y) == 0:
-            continue
-        Xs.append(X)
-        ys.append(y)
-        ws.append(np.full(len(y), 1.0 / len(y)))
-    X = np.vstack(Xs)
-    y = np.concatenate(ys)
-    sw = np.concatenate(ws)
-    sw = sw / sw.sum()
-    w = np.zeros(X.shape[1])
-    b = 0.0
-    for _ in range(iters):
-        z = X @ w + b
-        pr = 1.0 / (1.0 + np.exp(-z))
-        g = (pr - y) * sw
-        w -= lr * (X.T @ g + l2 * w)
-        b -= lr * g.sum()
-    return {name: round(float(v), 4) for name, v in zip(tlm.DATE_FEATURES, w)}, round(float(b), 4)
-
-
-# Sentence-selection settings tried; tuning picks one on the training topics (reimpl ROUGE).
-# `lead` = how many leading sentences of an article speak for its publication date, `pub_lag` =
-# whether next-day articles' leads also speak for the day before (DATEWISE's pub_end), weights of
-# the sentence scorer as in dateline.timeline.DEFAULT_PARAMS. Tuning starts from HAND_SET: the
-# values those settings had before any was chosen on data.
-HAND_SET = {"lead": 5, "pub_lag": 0, "max_tokens": 45, "sentence": {"lead": 0.15, "long": 0.1, "referenced": 0.15}}
+# Every setting a grid below varies, as it was before anything was chosen on data: the date
+# weights were set by hand (sentence counts then, article counts now), the sentence settings
+# too, and the query counted in the sentence score with no filter.
+HAND_SET = {
+    "date_weights": {
+        "pub_articles": 0.6,
+        "ref_articles": 0.8,
+        "ref_later": 1.0,
+        "ref_earlier": 0.3,
+        "ref_same": 0.3,
+        "ref_sources": 0.3,
+        "next_pub": 0.3,
+        "near_ref": 0.2,
+        "near_pub": 0.1,
+    },
+    "lead": 5,
+    "pub_lag": 0,
+    "max_tokens": 45,
+    "knee": True,
+    "query_filter": False,
+    "sentence": {"lead": 0.15, "long": 0.1, "referenced": 0.15, "query": 0.5},
+}
+_ZERO = {name: 0.0 for name in tlm.DATE_FEATURES}
+_REFS = {**_ZERO, "ref_articles": 1.0, "ref_later": 1.0}
+# Date rankers: the hand-set mix of publication and reference counts, and rankers led by the
+# articles that refer to a day (DATEWISE's strongest signal), those written later counted twice.
+DATE_GRID = [
+    {},  # the hand-set weights
+    {"date_weights": {**_ZERO, "ref_articles": 1.0}},
+    {"date_weights": _REFS},
+    {"date_weights": {**_REFS, "pub_articles": 0.3}},
+    {"date_weights": {**_REFS, "ref_sources": 0.3}},
+]
+# Sentence settings: `lead` = how many leading sentences of an article speak for its
+# publication date, `pub_lag` = whether next-day articles' leads also speak for the day before
+# (DATEWISE's pub_end), weights of the sentence scorer as in dateline.timeline.DEFAULT_PARAMS.
 SENTENCE_GRID = [
-    {},  # the hand-set defaults
+    {},  # the hand-set values
     {"pub_lag": 1, "lead": 2, "max_tokens": 30, "sentence": {"long": 0.3, "referenced": -0.1}},
     {"pub_lag": 1, "lead": 6, "knee": False, "sentence": {"lead": 0.0, "long": 0.3}},
     *(
@@ -345,25 +357,13 @@ SENTENCE_GRID = [
         for ref in (0.15, -0.1)
     ),
 ]
-
-
-def choose_sentence_params(topics, train_topics, base, scorer):
-    best, best_val = {}, -1.0
-    for cand in SENTENCE_GRID:
-        params = tlm.merge_params(base, cand)
-        res = []
-        for tp in train_topics:
-            for name, ref in topics[tp]["timelines"]:
-                start, end = min(ref), max(ref)
-                pool = clip(topics[tp]["sentences"], start, end)
-                k = round(sum(len(v) for v in ref.values()) / len(ref))
-                res.append(scorer.score(sys_ours(pool, len(ref), k, start, end, params), ref))
-        avg = average(res)
-        # ROUGE-2 is 3-4x smaller than ROUGE-1: weighted so both count alike.
-        val = avg["align_r1"] + avg["concat_r1"] + 3 * (avg["align_r2"] + avg["concat_r2"])
-        if val > best_val + 1e-9:
-            best, best_val = cand, val
-    return best
+# Query settings, tried on the query runs only (without a query they change nothing): how much a
+# sentence naming the query's words gains, and whether a date's sentences are chosen among those
+# naming them when there are any (DATEWISE keeps only those and drops a date where none does;
+# here the date stays, so that a person's timeline keeps the days the text says "the ambassador").
+QUERY_GRID = [
+    {"query_filter": flt, "sentence": {"query": weight}} for flt in (False, True) for weight in (0.5, 0.25, 0.1, 0.0)
+]
 
 
 # ---------------------------------------------------------------------------------------
@@ -407,16 +407,65 @@ def average(results: list[dict]) -> dict[str, float]:
     return out
 
 
+def objective(avg: dict[str, float]) -> float:
+    # ROUGE-2 is 3-4x smaller than ROUGE-1: weighted so both count alike.
+    return avg["align_r1"] + avg["concat_r1"] + 3 * (avg["align_r2"] + avg["concat_r2"])
+
+
+# ---------------------------------------------------------------------------------------
+# Tuning
+
+
+class Tuner:
+    """Scores of settings on timelines (reimplemented ROUGE), each computed once."""
+
+    def __init__(self, cases):
+        self.cases = cases  # [(topic, name, ref, n, k, start, end, {mode: (pool, query)})]
+        self.scorer = Scorer("reimpl")
+        self.cache: dict[tuple[str, str, str], dict] = {}
+
+    def scores(self, params, topics, mode):
+        key = json.dumps(params, sort_keys=True)
+        out = []
+        for topic, name, ref, n, k, start, end, pools in self.cases:
+            if topic not in topics:
+                continue
+            if (key, name, mode) not in self.cache:
+                pool, query = pools[mode]
+                pred = sys_ours(pool, n, k, start, end, params, query)
+                self.cache[key, name, mode] = self.scorer.score(pred, ref)
+            out.append(self.cache[key, name, mode])
+        return out
+
+    def best(self, base, grid, topics, mode):
+        """The grid point that scores best on `topics` (the first of equals: grids start from the simplest)."""
+        best, best_val = grid[0], -1.0
+        for cand in grid:
+            val = objective(average(self.scores(tlm.merge_params(base, cand), topics, mode)))
+            if val > best_val + 1e-9:
+                best, best_val = cand, val
+        return best
+
+    def fit(self, base, topics):
+        """Settings chosen on `topics` only: date ranker, then sentences, then the query settings."""
+        dates = self.best(base, DATE_GRID, topics, "no query")
+        base = tlm.merge_params(base, dates)
+        sentences = self.best(base, SENTENCE_GRID, topics, "no query")
+        base = tlm.merge_params(base, sentences)
+        query = self.best(base, QUERY_GRID, topics, "query")
+        return tlm.merge_params(base, query), {"dates": dates, "sentences": sentences, "query": query}
+
+
 # ---------------------------------------------------------------------------------------
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DATA)
-    ap.add_argument("--rouge", choices=["perl", "reimpl", "both"], default="perl")
+    ap.add_argument("--rouge", choices=["perl", "reimpl"], default="perl")
     ap.add_argument("--train", action="store_true", help="rewrite weights/timeline.json from all dev topics")
-    ap.add_argument("--systems", default="random,pubcount,default,shipped,loto,ranker")
-    ap.add_argument("--params", type=Path, help="extra params JSON overlaid on every 'ours' system")
+    ap.add_argument("--systems", default="random,pubcount,shipped,loto")
+    ap.add_argument("--modes", default="no query,query")
     args = ap.parse_args()
     if not args.data.is_dir():
         print(f"no data at {args.data}", file=sys.stderr)
@@ -431,87 +480,65 @@ def main() -> int:
         f"referenced days: {TIMEX}",
         file=sys.stderr,
     )
-    extra = json.loads(args.params.read_text()) if args.params else {}
-
-    # Date-ranker training examples, one per reference timeline.
-    examples = {}
+    cases = []
     for topic, t in topics.items():
-        examples[topic] = []
-        for _, ref in t["timelines"]:
-            start, end = min(ref), max(ref)
-            examples[topic].append(date_examples(clip(t["sentences"], start, end), ref, start, end))
-
-    base = tlm.merge_params(tlm.merge_params(tlm.DEFAULT_PARAMS, HAND_SET), extra)
-    tuner = Scorer("reimpl")
-    if args.train:
-        best = choose_sentence_params(topics, list(topics), base, tuner)
-        WEIGHTS.parent.mkdir(parents=True, exist_ok=True)
-        note = weights.load("timeline")["_note"]
-        trained = tlm.merge_params(tlm.merge_params(tlm.DEFAULT_PARAMS, HAND_SET), best)
-        WEIGHTS.write_text(json.dumps({"_note": note, **trained}, indent=1) + "\n")
-        print(f"wrote {WEIGHTS}: {best}", file=sys.stderr)
-    shipped_params = tlm.merge_params(tlm.load_params(str(WEIGHTS)) if WEIGHTS.exists() else base, extra)
-    loto_params, ranker_params = {}, {}
-    if "loto" in args.systems or "ranker" in args.systems:
-        for topic in topics:
-            others = [tp for tp in topics if tp != topic]
-            chosen = choose_sentence_params(topics, others, base, tuner)
-            loto_params[topic] = tlm.merge_params(base, chosen)
-            w, b = train_ranker([e for tp in others for e in examples[tp]])
-            ranker_params[topic] = tlm.merge_params(loto_params[topic], {"date_weights": w, "date_bias": b})
-            print(f"loto {topic}: sentence params {chosen}", file=sys.stderr)
-
-    systems = args.systems.split(",")
-    modes = ["perl", "reimpl"] if args.rouge == "both" else [args.rouge]
-    scorers = {m: Scorer(m) for m in modes}
-    results = {m: {s: defaultdict(list) for s in systems} for m in modes}
-    timing = []
-    for topic, t in topics.items():
-        for ti, (name, ref) in enumerate(t["timelines"]):
+        for name, ref in t["timelines"]:
             start, end = min(ref), max(ref)
             pool = clip(t["sentences"], start, end)
-            n = len(ref)
             k = round(sum(len(v) for v in ref.values()) / len(ref))
-            preds = {}
+            pools = {"no query": (pool, ""), "query": (select(pool, QUERIES[topic]), QUERIES[topic])}
+            cases.append((topic, name, ref, len(ref), k, start, end, pools))
+
+    systems = args.systems.split(",")
+    modes = args.modes.split(",")
+    base = tlm.merge_params(tlm.DEFAULT_PARAMS, HAND_SET)
+    tuner = Tuner(cases)
+    if args.train:
+        trained, chosen = tuner.fit(base, set(topics))
+        note = weights.load("timeline")["_note"]
+        WEIGHTS.write_text(json.dumps({"_note": note, **trained}, indent=1) + "\n")
+        print(f"wrote {WEIGHTS}: {json.dumps(chosen)}", file=sys.stderr)
+    shipped = tlm.load_params(str(WEIGHTS))
+    held_out = {}
+    if "loto" in systems:
+        for topic in topics:
+            held_out[topic], chosen = tuner.fit(base, set(topics) - {topic})
+            print(f"loto {topic}: {json.dumps(chosen)}", file=sys.stderr)
+
+    scorer = Scorer(args.rouge)
+    results = {m: {s: defaultdict(list) for s in systems} for m in modes}
+    timing = []
+    for ti, (topic, name, ref, n, k, start, end, pools) in enumerate(cases):
+        for mode in modes:
+            pool, query = pools[mode]
             for s in systems:
                 t1 = time.time()
                 if s == "random":
-                    preds[s] = sys_random(pool, n, k, start, end, seed=ti)
+                    pred = sys_random(pool, n, k, seed=ti)
                 elif s == "pubcount":
-                    preds[s] = sys_pubcount(pool, n, k, start, end)
-                elif s == "default":
-                    preds[s] = sys_ours(pool, n, k, start, end, base)
-                elif s == "shipped":
-                    preds[s] = sys_ours(pool, n, k, start, end, shipped_params)
-                elif s == "loto":
-                    preds[s] = sys_ours(pool, n, k, start, end, loto_params[topic])
-                elif s == "ranker":
-                    preds[s] = sys_ours(pool, n, k, start, end, ranker_params[topic])
-                if s in ("default", "shipped", "loto", "ranker"):
+                    pred = sys_pubcount(pool, n, k)
+                else:
+                    pred = sys_ours(pool, n, k, start, end, shipped if s == "shipped" else held_out[topic], query)
                     timing.append((len(pool), time.time() - t1))
-            for m in modes:
-                for s in systems:
-                    sc = scorers[m].score(preds[s], ref)
-                    results[m][s][topic].append(sc)
-                    results[m][s]["ALL"].append(sc)
-            print(f"  {topic} {name}: N={n} K={k} sentences={len(pool)}", file=sys.stderr)
+                sc = scorer.score(pred, ref)
+                for group in ("ALL", topic, name):
+                    results[mode][s][group].append(sc)
+        print(f"  {topic} {name}: N={n} K={k} sentences={len(pools['no query'][0])}", file=sys.stderr)
 
-    for m in modes:
-        print(
-            f"\n## Timeline17 dev, news-tls protocol, ROUGE = {'Perl ROUGE-1.5.5' if m == 'perl' else 'tilse reimpl'}"
-            f" (referenced days: {TIMEX})\n"
-        )
-        head = "| system | topic | " + " | ".join(METRICS) + " |"
-        print(head)
+    label = "Perl ROUGE-1.5.5" if args.rouge == "perl" else "tilse reimpl"
+    groups = ["ALL"] + sorted(topics) + [name for name in LONG if any(c[1] == name for c in cases)]
+    for mode in modes:
+        print(f"\n## Timeline17 dev, news-tls protocol, {mode}, ROUGE = {label} (referenced days: {TIMEX})\n")
+        print("| system | topic / timeline | " + " | ".join(METRICS) + " |")
         print("|" + "---|" * (len(METRICS) + 2))
-        for topic in ["ALL"] + sorted(topics):
+        for group in groups:
             for s in systems:
-                avg = average(results[m][s][topic])
-                print(f"| {s} | {topic} | " + " | ".join(f"{avg[x]:.3f}" for x in METRICS) + " |")
+                avg = average(results[mode][s][group])
+                print(f"| {s} | {group} | " + " | ".join(f"{avg[x]:.3f}" for x in METRICS) + " |")
         for name, fig in PUBLISHED.items():
             print(
-                f"| {name} (published, whole T17) | T17 | "
-                + " | ".join("—" if fig[x] is None else f"{fig[x]:.3f}" for x in METRICS)
+                f"| {name} (published, all of T17) | T17 | "
+                + " | ".join(f"{fig[x]:.3f}" if x in fig else "—" for x in METRICS)
                 + " |"
             )
     if timing:
@@ -520,7 +547,7 @@ def main() -> int:
             f"\nsummarise time: max {big[1] * 1000:.0f} ms on {big[0]} sentences; "
             f"mean {1000 * sum(t for _, t in timing) / len(timing):.0f} ms"
         )
-    print(f"\nshipped date weights: {json.dumps(shipped_params['date_weights'])} bias {shipped_params['date_bias']}")
+    print(f"\nshipped: {json.dumps({k: v for k, v in shipped.items() if k != 'sentence'})}")
     return 0
 
 

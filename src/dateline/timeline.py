@@ -5,11 +5,15 @@ restricted to the articles the query selected, with syndicated copies folded
 into `carried_by`. Two steps, after DATEWISE (Gholipour Ghalandari & Ifrim 2020):
 
 1. **Date selection.** A date matters when the corpus talks about it: articles
-   published that day, and — the stronger signal — sentences elsewhere that
-   refer back (or forward) to it. Each date gets a handful of count features,
-   smoothed over adjacent days and scaled to the corpus; a linear scorer
-   (hand-set, or learnt on Timeline17 dev topics by `bench/tls.py` and stored in
-   `weights/timeline.json`) ranks them.
+   published that day, and — the stronger signal — articles elsewhere that refer
+   back (or forward) to it. Each date gets a handful of counts of distinct articles
+   (one long article is one voice, however often it names its day), smoothed over
+   adjacent days and scaled to the corpus; a linear scorer ranks them. Its weights
+   are chosen by `bench/tls.py` on Timeline17 dev topics from a few candidate
+   rankers and stored in `weights/timeline.json`: the shipped one counts the
+   articles naming a day, those written after it twice, and those published on it
+   a little — over a long span, a burst of publication outweighed the days later
+   articles keep coming back to.
 2. **Sentence selection.** For each chosen date, the candidates are sentences
    that refer to that day and lead sentences of articles published that day (and,
    with `pub_lag`, the next day: reports of yesterday's events). Those far from
@@ -17,7 +21,9 @@ into `carried_by`. Two steps, after DATEWISE (Gholipour Ghalandari & Ifrim 2020)
    PM-mean collector); the rest are ranked by closeness to the date's TF-IDF
    centroid, relevance to the query, and concreteness (a finished sentence, not
    a caption, a quote or a question), with an MMR penalty against sentences
-   already chosen for other dates.
+   already chosen for other dates; a sentence speaks for one date only. With a
+   query, a lead speaks for its day only if it names the query's words
+   (DATEWISE's keyword filter, for leads only; a date is never dropped for it).
 
 Speed: one pass over all sentences counts dates (cheap integer work); term
 vectors are built only for the candidates of the chosen dates. Ingest may store
@@ -43,18 +49,19 @@ from .text import STOP_WORDS, stem
 DEFAULT_MAX_DATES = 20  # DESIGN.md: "at most 20" when the evidence decides
 DEFAULT_MIN_SUPPORT = 2  # DESIGN.md: "every date backed by at least 2 sentences"
 
-# Date features, in the order the weights use them. Counts are log-scaled and divided by
-# their maximum over the candidate dates, so a weight means the same on 5 or 5,000 articles.
+# Date features, in the order the weights use them. Every count is of distinct articles (or
+# outlets), never of sentences: one long article (a live blog, a programme listing naming its own
+# day thirty times) is one voice. Counts are log-scaled and divided by their maximum over the
+# candidate dates, so a weight means the same on 5 or 5,000 articles.
 DATE_FEATURES = (
     "pub_articles",  # articles published on the date
-    "pub_sentences",  # sentences published on the date
-    "ref_later",  # sentences published after the date that refer to it (looking back)
-    "ref_earlier",  # sentences published before the date that refer to it (announcements)
-    "ref_same",  # sentences published on the date that name it
-    "ref_articles",  # distinct articles referring to the date
-    "ref_sources",  # distinct outlets referring to the date
+    "ref_articles",  # articles naming the date
+    "ref_later",  # articles published after the date that name it (looking back)
+    "ref_earlier",  # articles published before the date that name it (announcements)
+    "ref_same",  # articles published on the date that name it
+    "ref_sources",  # outlets naming the date
     "next_pub",  # articles published the day after (reports of yesterday's events)
-    "near_ref",  # references to the adjacent days (smoothing)
+    "near_ref",  # articles naming the adjacent days (smoothing)
     "near_pub",  # articles published on the adjacent days (smoothing)
 )
 
@@ -68,6 +75,7 @@ DATE_FEATURES = (
 #                 punctuation: a caption, a heading, a byline), too short or long, and the MMR
 #                 redundancy penalty
 #   min_tokens, max_tokens   the lengths a candidate sentence may have
+#   query_filter  with a query, a lead speaks for its day only if it names the query's words
 DEFAULT_PARAMS: dict[str, Any] = {k: v for k, v in weights.load("timeline").items() if not k.startswith("_")}
 
 
@@ -206,13 +214,15 @@ def merge_params(base: Mapping[str, Any], override: Mapping[str, Any] | None) ->
 @dataclass(slots=True)
 class _DateStats:
     pub_articles: set = field(default_factory=set)
-    pub_sentences: int = 0
-    ref_later: int = 0
-    ref_earlier: int = 0
-    ref_same: int = 0
-    ref_articles: set = field(default_factory=set)
+    ref_later: set = field(default_factory=set)  # the articles, each once
+    ref_earlier: set = field(default_factory=set)
+    ref_same: set = field(default_factory=set)
     ref_sources: set = field(default_factory=set)
     support: set = field(default_factory=set)  # distinct sentence texts backing the date
+
+    @property
+    def ref_articles(self) -> set:
+        return self.ref_later | self.ref_earlier | self.ref_same
 
 
 def date_statistics(sentences: Sequence[Sentence]) -> dict[date, _DateStats]:
@@ -222,19 +232,17 @@ def date_statistics(sentences: Sequence[Sentence]) -> dict[date, _DateStats]:
         if pub is not None:
             st = stats[pub]
             st.pub_articles.add(s.article)
-            st.pub_sentences += 1
             st.support.add(s.text)
         if not s.dates:  # most sentences name no day
             continue
         for d in set(s.dates):
             st = stats[d]
             if pub is None or pub == d:
-                st.ref_same += 1
+                st.ref_same.add(s.article)
             elif pub > d:
-                st.ref_later += 1
+                st.ref_later.add(s.article)
             else:
-                st.ref_earlier += 1
-            st.ref_articles.add(s.article)
+                st.ref_earlier.add(s.article)
             st.ref_sources.add(s.source or s.article)
             st.support.add(s.text)
     return stats
@@ -242,30 +250,34 @@ def date_statistics(sentences: Sequence[Sentence]) -> dict[date, _DateStats]:
 
 def date_features(stats: Mapping[date, _DateStats], dates: Sequence[date]) -> list[list[float]]:
     """One row of `DATE_FEATURES` per date, log-scaled and divided by the column maximum."""
+    counts: dict[date, tuple[int, int]] = {}  # (published, referring) articles, for the neighbours
 
-    def raw(d: date) -> list[float]:
-        st = stats.get(d)
-        if st is None:
-            return [0.0] * 7
-        return [
-            len(st.pub_articles),
-            st.pub_sentences,
-            st.ref_later,
-            st.ref_earlier,
-            st.ref_same,
-            len(st.ref_articles),
-            len(st.ref_sources),
-        ]
+    def own(d: date) -> tuple[int, int]:
+        got = counts.get(d)
+        if got is None:
+            st = stats.get(d)
+            got = counts[d] = (len(st.pub_articles), len(st.ref_articles)) if st is not None else (0, 0)
+        return got
 
     one = timedelta(days=1)
     rows = []
     for d in dates:
-        r = raw(d)
-        nxt = stats.get(d + one)
-        prev_, next_ = raw(d - one), raw(d + one)
-        near_ref = prev_[2] + prev_[3] + prev_[4] + next_[2] + next_[3] + next_[4]
-        near_pub = prev_[0] + next_[0]
-        rows.append(r + [len(nxt.pub_articles) if nxt else 0, near_ref, near_pub])
+        st = stats[d]
+        pub, ref = own(d)
+        (prev_pub, prev_ref), (next_pub, next_ref) = own(d - one), own(d + one)
+        rows.append(
+            [
+                pub,
+                ref,
+                len(st.ref_later),
+                len(st.ref_earlier),
+                len(st.ref_same),
+                len(st.ref_sources),
+                next_pub,
+                prev_ref + next_ref,
+                prev_pub + next_pub,
+            ]
+        )
     if not rows:
         return rows
     width = len(rows[0])
@@ -323,6 +335,7 @@ class _Candidate:
     date_source: str
     tokens: tuple[str, ...]
     carried_by: list[dict[str, Any]]
+    key: str  # the words of its text: the same sentence from any article has the same key
     vec: dict[str, float] = field(default_factory=dict)
 
 
@@ -354,7 +367,7 @@ def _collect(
             if source == "referenced":
                 have.date_source = "referenced"
             return
-        bucket[key] = _Candidate(s, source, toks, [dict(c) for c in s.carried_by])
+        bucket[key] = _Candidate(s, source, toks, [dict(c) for c in s.carried_by], key)
 
     for s in sentences:
         if s.dates:
@@ -415,7 +428,7 @@ def _knee(values: Sequence[float]) -> int:
 def _static_score(c: _Candidate, query_terms: frozenset[str], p: Mapping[str, Any]) -> float:
     w = p["sentence"]
     score = 0.0
-    if query_terms:
+    if query_terms and w["query"]:
         hit = len(query_terms.intersection(c.tokens))
         title_hit = len(query_terms.intersection(terms(c.sentence.title or ""))) if not hit else 0
         score += w["query"] * (hit + 0.3 * title_hit) / len(query_terms)
@@ -483,6 +496,13 @@ def summarise(
     idf = {t: math.log((1 + n_docs) / (1 + f)) + 1.0 for t, f in df.items()}
     query_terms = frozenset(terms(query))
     w = p["sentence"]
+    # DATEWISE keeps only sentences naming the query's words. Here only the leads must: a lead
+    # speaks for its day because it opens an article of that day, which may be about anything the
+    # article also covers, while a sentence naming the date is about that day whatever words it
+    # uses ("the ship was refloated on March 29" in a timeline of "Ever Given"). A date left with
+    # no candidate keeps them all: the store selected its articles by the query (or by the
+    # entity's aliases: "the ambassador" is Antonov).
+    filtering = bool(query_terms) and bool(p.get("query_filter"))
 
     # Redundancy against everything already chosen, via an inverted index of the chosen
     # vectors: a candidate only meets the picks it shares terms with.
@@ -499,6 +519,7 @@ def summarise(
         return max(acc.values(), default=0.0)
 
     entries: list[Entry] = []
+    used: set[str] = set()
     head = int(p.get("mmr_head", 50))
     for d in chosen_dates:  # best date first, so it gets first claim on its sentences
         cands = candidates.get(d) or []
@@ -514,6 +535,13 @@ def summarise(
                 centroid[t] += v
         norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
         centroid = {t: v / norm for t, v in centroid.items()}
+        # A sentence speaks for one date only (a lead may be a candidate for its day and the day
+        # before); the centroid keeps every candidate, the choice is among the unused ones.
+        cands = [c for c in cands if c.key not in used]
+        if not cands:
+            continue
+        if filtering:  # ... and, of the leads, among those naming the query (when any candidate is left)
+            cands = [c for c in cands if c.date_source == "referenced" or not query_terms.isdisjoint(c.tokens)] or cands
         base = [(w["centroid"] * _dot(c.vec, centroid) + _static_score(c, query_terms, p), c) for c in cands]
         base.sort(key=lambda t: (-t[0], t[1].sentence.article, t[1].sentence.position, t[1].sentence.text))
         base = base[: max(head, per_date)]  # the MMR re-rank only needs the head of the list
@@ -533,6 +561,7 @@ def summarise(
             taken[best] = True
             pick = base[best][1]
             chosen.append(pick)
+            used.add(pick.key)
             for t, v in pick.vec.items():
                 picked_index[t].append((n_picked, v))
             n_picked += 1
