@@ -80,11 +80,11 @@ def digest(db: str) -> dict[str, str]:
 
     with dateline.open(db) as corpus:
         parts = {
-            "articles": [a for a in corpus.articles()],
-            "duplicates": corpus.dupes(),
-            "stories": corpus.stories(),
-            "entities": corpus.entities(),
-            "quotes": corpus.quotes(),
+            "articles": list(corpus.articles()),
+            "duplicates": list(corpus.dupes()),
+            "stories": list(corpus.stories()),
+            "entities": list(corpus.entities()),
+            "quotes": list(corpus.quotes()),
             "timeline": corpus.timeline(None).to_json(),
             "timeline Obama": corpus.timeline("Obama").to_json(),
             "timeline oil spill": corpus.timeline("oil spill").to_json(),
