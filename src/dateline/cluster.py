@@ -307,6 +307,10 @@ class State(Protocol):
         [first, last] touches [start, end], plus stories without any date."""
         ...
 
+    def active_ids(self, start: date | None, end: date | None, terms: Sequence[str], limit: int) -> list[str]:
+        """`active`'s story ids only: the window needs no more, and parsing each state costs."""
+        ...
+
     def get(self, story: str) -> StoryState | None: ...
 
     def save(self, story: StoryState) -> None: ...
@@ -416,6 +420,9 @@ class MemoryState:
                         shared[sid] += 1
         ranked = sorted(shared, key=lambda s: (-shared[s], -self.stories[s].updated, s))
         return [self.stories[s] for s in ranked[:limit]]
+
+    def active_ids(self, start: date | None, end: date | None, terms: Sequence[str], limit: int) -> list[str]:
+        return [story.id for story in self.active(start, end, terms, limit)]
 
     def add_document(self, terms: Iterable[str]) -> None:
         self.documents += 1
@@ -671,8 +678,8 @@ class Clusterer:
                 start, end = when - timedelta(days=p.window_days), when + timedelta(days=p.window_days)
             weighted = {t: v * self._idf(t, n, df) for t, v in vector.items()}
             query = sorted(weighted, key=lambda t: (-weighted[t], t))[: p.query_terms]
-            for position, story in enumerate(self.state.active(start, end, query, p.max_candidates)):
-                rank[story.id] = min(rank.get(story.id, (position, story.id)), (position, story.id))
+            for position, sid in enumerate(self.state.active_ids(start, end, query, p.max_candidates)):
+                rank[sid] = min(rank.get(sid, (position, sid)), (position, sid))
         room = max(p.window_articles - len(batch), 0)
         members: list[Member] = []
         for sid in sorted(rank, key=lambda s: rank[s]):

@@ -50,17 +50,23 @@ class StoryStore(Table):
     # --- story state (cluster.State) -------------------------------------
 
     def active(self, start: date | None, end: date | None, terms: Sequence[str], limit: int) -> list[StoryState]:
+        return [_story(row[0]) for row in self._active("s.state", start, end, terms, limit)]
+
+    def active_ids(self, start: date | None, end: date | None, terms: Sequence[str], limit: int) -> list[str]:
+        return [row[0] for row in self._active("s.id", start, end, terms, limit)]
+
+    def _active(self, column: str, start: date | None, end: date | None, terms: Sequence[str], limit: int) -> list:
         terms = list(terms)
         if not terms:
             return []
-        sql = f"SELECT s.state FROM story_terms t JOIN stories s ON s.id = t.story WHERE t.term IN ({_marks(terms)})"
+        sql = f"SELECT {column} FROM story_terms t JOIN stories s ON s.id = t.story WHERE t.term IN ({_marks(terms)})"
         params: list = list(terms)
         if start is not None and end is not None:
             sql += " AND (s.first IS NULL OR (s.first <= ? AND s.last >= ?))"
             params += [end.isoformat(), start.isoformat()]
         sql += " GROUP BY s.id ORDER BY count(*) DESC, s.updated DESC, s.id LIMIT ?"
         params.append(limit)
-        return [_story(row[0]) for row in self.db.execute(sql, params)]
+        return self.db.execute(sql, params).fetchall()
 
     def get(self, story: str) -> StoryState | None:
         row = self.db.execute("SELECT state FROM stories WHERE id = ?", (story,)).fetchone()
