@@ -13,7 +13,7 @@ PACKAGE = Path(dateline.__file__).parent
 LAYERS = [
     {"__init__", "cli", "api", "server"},  # front ends
     {"corpus"},
-    {"pipeline", "render"},
+    {"pipeline", "render", "export", "network"},
     {"store", "executor"},
     {"read", "clean", "dates", "timex", "dedup", "cluster", "extract", "timeline", "source", "language"},
     {"models", "text", "weights", "params"},

@@ -28,6 +28,8 @@ from rich.table import Table
 from typer._click.exceptions import ClickException, UsageError  # typer vendors click
 
 from . import corpus as corpus_api
+from . import export as export_tables
+from . import network as entity_network
 from . import params, read, render
 from .executor import default_workers
 from .models import Article, Reject
@@ -454,6 +456,89 @@ def rejects(
     fmt = output_format(as_json, as_jsonl, as_csv)
     with open_corpus(db) as corpus:
         emit((reject_row(r) for r in corpus.rejects()), fmt, ["path", "line", "reason"])
+
+
+@app.command()
+def export(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder for the tables (made if missing; files of the same name are replaced).")
+    ],
+    query: Annotated[str | None, typer.Argument(help="Full-text query selecting articles; none = all.")] = None,
+    db: DbOption = None,
+    start: Annotated[str | None, typer.Option("--from", help="Published on or after (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Published on or before (YYYY-MM-DD).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="parquet, jsonl or csv.")] = "parquet",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest (JSON) instead of a table.")] = False,
+) -> None:
+    """The corpus as tables, one file each: articles, sentences, entities, mentions, quotes, stories, duplicates."""
+    if fmt not in export_tables.FORMATS:
+        raise UserError(f"--format {fmt}: choose one of {', '.join(export_tables.FORMATS)}")
+    first, last = date_range(start, end)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder}: exists and is not a folder")
+    with open_corpus(db) as corpus:
+        try:
+            done = corpus.export(folder, query, start=first, end=last, format=fmt)
+        except QueryError as error:
+            raise query_error(error) from None
+        except OSError as error:
+            raise Unusable(f"cannot write {error.filename or folder}: {error.strerror or error}") from None
+    if as_json:
+        sys.stdout.write(json.dumps(done.manifest(), ensure_ascii=False) + "\n")
+        return
+    emit(
+        (
+            {"table": name, "rows": table["rows"], "file": str(folder / table["file"])}
+            for name, table in done.tables.items()
+        ),
+        "table",
+        ["table", "rows", "file"],
+        title=f"Export (schema {export_tables.SCHEMA}, {fmt})",
+    )
+
+
+@app.command()
+def network(
+    query: Annotated[str | None, typer.Argument(help="Full-text query selecting articles; none = all.")] = None,
+    db: DbOption = None,
+    start: Annotated[str | None, typer.Option("--from", help="Published on or after (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Published on or before (YYYY-MM-DD).")] = None,
+    min_weight: Annotated[
+        int, typer.Option("--min-weight", help="Keep ties of at least this many sentences naming both.")
+    ] = 1,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="gexf (Gephi, with time spells), graphml, json or csv (edges; nodes beside -o)."),
+    ] = "gexf",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file.")] = None,
+) -> None:
+    """Who appears with whom: entities named in the same sentence, with how often and when."""
+    if fmt not in entity_network.FORMATS:
+        raise UserError(f"--format {fmt}: choose one of {', '.join(entity_network.FORMATS)}")
+    if min_weight < 1:
+        raise UserError(f"--min-weight {min_weight}: must be 1 or more")
+    first, last = date_range(start, end)
+    with open_corpus(db) as corpus:
+        try:
+            made = corpus.network(query, start=first, end=last, min_weight=min_weight)
+        except QueryError as error:
+            raise query_error(error) from None
+    text = entity_network.WRITERS[fmt](made)
+    if output is None:
+        with reader_may_stop():
+            sys.stdout.write(text)
+        return
+    written = [output]
+    try:
+        output.write_text(text, encoding="utf-8")
+        if fmt == "csv":  # an edge list names its ends; the nodes' counts and days go beside it
+            written.append(output.with_name(output.stem + ".nodes.csv"))
+            written[-1].write_text(entity_network.nodes_csv(made), encoding="utf-8")
+    except OSError as error:
+        raise Unusable(f"cannot write {error.filename or output}: {error.strerror or error}") from None
+    err.print(
+        f"wrote {' and '.join(map(str, written))}: {len(made.nodes)} entities, {len(made.edges)} ties", highlight=False
+    )
 
 
 @app.command()

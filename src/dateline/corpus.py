@@ -9,9 +9,10 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import read, render, timeline
+from . import export, network, read, render, timeline
 from .models import Article, Reject
 from .store import Store
+from .store.exports import ExportStore
 
 if TYPE_CHECKING:  # the pipeline (spaCy, trafilatura) loads on first ingest: queries start fast
     from .cluster import StoryState
@@ -317,6 +318,80 @@ class Corpus:
         if not prefix.strip():
             return list(islice(self.entities(), limit))
         return [entity_record(record) for record in self.store.entities.starting(prefix, limit)]
+
+    # --- exports and the entity network ---------------------------------------------------
+
+    def export(
+        self,
+        folder: str | os.PathLike,
+        query: str | None = None,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        format: str = "parquet",  # noqa: A002 — the CLI's name
+        on_table: Callable[[str, int], None] | None = None,
+    ) -> export.Export:
+        """The articles `query` selects as the timeline does (all when empty), published in [start, end],
+        and what hangs off them (sentences, entities, mentions, quotes, stories, duplicates): one file per
+        table in `folder`, plus manifest.json. Columns: docs/export.md."""
+        if format not in export.FORMATS:
+            raise ValueError(f"format {format}: choose one of {', '.join(export.FORMATS)}")
+        selected, named = self._selection(query)
+        source = ExportStore(self.store)
+        with source.snapshot():
+            source.select(query=selected, named=named, start=start, end=end)
+            return export.export(source, Path(folder), format, export.selection(query, start, end), on_table)
+
+    def network(
+        self,
+        query: str | None = None,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        min_weight: int = 1,
+        max_nodes: int | None = None,
+        sentences: bool = False,
+    ) -> network.Network:
+        """Who appears with whom in the articles `query` selects (copies left out), published in [start, end].
+
+        `sentences`: each edge carries the text of the first sentences naming both, with their articles."""
+        if min_weight < 1:
+            raise ValueError(f"min_weight {min_weight}: must be 1 or more")
+        selected, named = self._selection(query)
+        source = ExportStore(self.store)
+        with source.snapshot():
+            source.select(query=selected, named=named, start=start, end=end, canonical=True)
+            made = network.build(
+                lambda: (row for chunk in source.mentions() for row in chunk),
+                source.entities,
+                query=query,
+                start=start,
+                end=end,
+                min_weight=min_weight,
+                max_nodes=max_nodes,
+            )
+            if sentences:
+                self._attach_sentences(made, source)
+        return made
+
+    @staticmethod
+    def _attach_sentences(made: network.Network, source: ExportStore) -> None:
+        """Each edge's evidence as text, with the article it is in (for the page's edge details)."""
+        found = source.sentences([place for edge in made.edges for place in edge.evidence])
+        for edge in made.edges:
+            for article, position in edge.evidence:
+                if (article, position) in found:
+                    text, title, outlet, url, published = found[(article, position)]
+                    edge.sentences.append(
+                        {
+                            "text": text,
+                            "article": article,
+                            "title": title,
+                            "source": outlet,
+                            "url": url,
+                            "published": published,
+                        }
+                    )
 
 
 def parse(
