@@ -15,6 +15,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import zipfile
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,10 +27,12 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.background import BackgroundTask
 from starlette.datastructures import MutableHeaders, UploadFile
 from starlette.exceptions import HTTPException
 
 from . import corpus as corpus_api
+from . import export as export_tables
 from . import params, render
 from .store import QueryError, StoreError
 
@@ -98,6 +101,7 @@ def create_app(
     app.add_middleware(Guard, allowed_hosts=allowed_hosts)
     install_error_handlers(app)
     add_read_routes(app, corpora, timelines)
+    add_network_routes(app, corpora)
     add_ingest_routes(app, jobs, token, max_upload_mb * 1024 * 1024)
     add_page_routes(app)
     return app
@@ -428,6 +432,62 @@ def add_read_routes(app: FastAPI, corpora: Corpora, timelines: Timelines) -> Non
 def slug(query: str | None) -> str:
     """A file-name-safe form of the query (the header must not carry quotes or newlines from it)."""
     return re.sub(r"[^A-Za-z0-9]+", "-", query or "").strip("-")[:40].lower() or "all"
+
+
+# --- the corpus as tables, and the entity network ------------------------------------------
+
+NETWORK_NODES = 80  # the page shows the most-mentioned entities: a readable picture, a small answer
+
+
+def add_network_routes(app: FastAPI, corpora: Corpora) -> None:
+    @app.get("/api/network", summary="Who appears with whom: entities named in one sentence, with evidence")
+    def network_json(
+        q: str | None = None,
+        start: str | None = Query(None, alias="from"),
+        end: str | None = Query(None, alias="to"),
+        min_weight: int = 1,
+        max_nodes: int = NETWORK_NODES,
+    ) -> JSONResponse:
+        first, last = days(start, end)
+        within("min_weight", min_weight, 1, 1_000_000)
+        within("max_nodes", max_nodes, 1, 500)
+        made = corpora.get().network(
+            text(q), start=first, end=last, min_weight=min_weight, max_nodes=max_nodes, sentences=True
+        )
+        return JSONResponse(made.to_json())
+
+    @app.get("/api/export", summary="The selected articles and what hangs off them, as tables in a zip")
+    def export_zip(
+        format: str = "parquet",  # noqa: A002 — the contract's name
+        q: str | None = None,
+        start: str | None = Query(None, alias="from"),
+        end: str | None = Query(None, alias="to"),
+    ) -> FileResponse:
+        if format not in export_tables.FORMATS:
+            raise ApiError(400, f"format {format}: choose one of {', '.join(export_tables.FORMATS)}")
+        first, last = days(start, end)
+        scratch = Path(tempfile.mkdtemp(prefix="dateline-export-"))
+        try:
+            corpora.get().export(scratch / "tables", text(q), start=first, end=last, format=format)
+            packed = zip_folder(scratch / "tables", scratch / "export.zip")
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        return FileResponse(
+            packed,
+            media_type="application/zip",
+            filename=f"dateline-{slug(q)}-{format}.zip",
+            background=BackgroundTask(shutil.rmtree, scratch, ignore_errors=True),
+        )
+
+
+def zip_folder(folder: Path, target: Path) -> Path:
+    """The files of `folder` in one zip, in name order (Parquet is compressed already: stored as is)."""
+    with zipfile.ZipFile(target, "w") as packed:
+        for path in sorted(folder.iterdir()):
+            kind = zipfile.ZIP_STORED if path.suffix == ".parquet" else zipfile.ZIP_DEFLATED
+            packed.write(path, path.name, compress_type=kind)
+    return target
 
 
 # --- ingest: uploads become jobs on a background thread -----------------------------------
