@@ -31,7 +31,7 @@ from . import corpus as corpus_api
 from . import export as export_tables
 from . import network as entity_network
 from . import params, read, render
-from .executor import default_workers
+from .executor import SCHEDULER_ENV, SchedulerError, default_workers
 from .models import Article, Reject
 from .store import QueryError, StoreError
 from .timeline import Chosen
@@ -200,6 +200,14 @@ def ingest(
     db: DbOption = None,
     workers: WorkersOption = 0,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Reject articles larger than this many MB.")] = 10,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help=f"Run the per-article work on a Dask cluster: its scheduler's address (tcp://HOST:8786), "
+            f"or 'local' for a LocalCluster of --workers processes (default: ${SCHEDULER_ENV}, else this machine's pool).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read, clean, date and store articles. Running it again on the same inputs changes nothing."""
@@ -207,25 +215,29 @@ def ingest(
     if max_mb <= 0:
         raise UserError(f"--max-mb {max_mb}: must be more than 0")
     check_paths(paths)
-    report = run_ingest(open_corpus(db), [str(p) for p in paths], workers, int(max_mb * 1024 * 1024))
+    report = run_ingest(open_corpus(db), [str(p) for p in paths], workers, int(max_mb * 1024 * 1024), scheduler)
     if as_json:
         sys.stdout.write(json.dumps(report.to_dict()) + "\n")
     else:
         show_report(report)
 
 
-def run_ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes: int) -> Report:
+def run_ingest(
+    corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes: int, scheduler: str | None = None
+) -> Report:
     """Ingest with a progress bar on a terminal, silently otherwise."""
     try:
-        return _ingest(corpus, paths, workers, max_bytes)
+        return _ingest(corpus, paths, workers, max_bytes, scheduler)
     except StoreError as error:
         raise Unusable(str(error)) from None
+    except SchedulerError as error:  # an address the user gave (or $DATELINE_SCHEDULER) that does not work
+        raise UserError(str(error)) from None
 
 
-def _ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes: int) -> Report:
+def _ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes: int, scheduler: str | None) -> Report:
     with corpus:
         if not err.is_terminal:
-            return corpus.ingest(paths, workers=workers, max_bytes=max_bytes)
+            return corpus.ingest(paths, workers=workers, max_bytes=max_bytes, scheduler=scheduler)
         total = read.count_files(paths)
         columns = (
             TextColumn("[bold]ingest"),
@@ -244,7 +256,12 @@ def _ingest(corpus: corpus_api.Corpus, paths: list[str], workers: int, max_bytes
                 )
 
             return corpus.ingest(
-                paths, workers=workers, max_bytes=max_bytes, progress=on_report, on_file=lambda _: bar.advance(task)
+                paths,
+                workers=workers,
+                max_bytes=max_bytes,
+                scheduler=scheduler,
+                progress=on_report,
+                on_file=lambda _: bar.advance(task),
             )
 
 

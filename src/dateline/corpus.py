@@ -69,10 +69,14 @@ class Corpus:
         progress: Callable[[Report], None] | None = None,
         on_file: Callable[[Path], None] | None = None,
         batch_size: int | None = None,
+        scheduler: str | None = None,
     ) -> Report:
         """Read, clean, date and store everything below `paths`. Idempotent.
 
-        `workers`: processes for the per-article work; None or 0 = `executor.default_workers()`."""
+        `workers`: processes for the per-article work; None or 0 = `executor.default_workers()`.
+        `scheduler`: run that work on a Dask cluster instead: "tcp://HOST:8786", or "local" for a
+        LocalCluster of `workers` processes; None = $DATELINE_SCHEDULER, else the local pool.
+        Raises `executor.SchedulerError` when the scheduler cannot be used."""
         from . import pipeline
 
         paths = [str(p) for p in paths]
@@ -85,6 +89,7 @@ class Corpus:
             progress=progress,
             on_file=on_file,
             batch_size=batch_size or pipeline.BATCH,
+            scheduler=scheduler,
         )
 
     def articles(
@@ -138,41 +143,28 @@ class Corpus:
     ) -> Timeline:
         """What happened when, for the articles the query selects (all when empty), duplicates folded.
 
-        Each copy's outlet is listed in `carried_by` of its canonical's sentences.
+        Each copy's outlet is listed in `carried_by` of its canonical's sentences. Days are ranked
+        from the counts the store keeps per day (`store.days`), and sentences are read for the
+        chosen days only: the cost follows the selection and the timeline, not the corpus.
         """
-        ids = None
+        timeline.check_arguments(max_dates, per_date, start, end)
+        params = timeline.DEFAULT_PARAMS
+        sources = bool(params["date_weights"].get("ref_sources"))  # a pass over the rows: only when it counts
         selected, named = self._selection(query)
-        if selected is not None:
-            matched = set(self.store.articles.match(selected))
-            if named:  # "Antonov" also finds "the ambassador" where he is the one meant
-                matched.update(self.store.entities.articles_naming(named))
-            ids = self.store.duplicates.canonicals(matched)
-        copies = self.store.duplicates.copy_articles(ids)
-        candidates = []
-        spans = self.store.articles.all_sentences(ids)
-        for article in self.store.articles.select(ids=ids) if ids is not None else self.store.articles.select():
-            if article.duplicate_of:
-                continue
-            carried = [{"article": c.id, "source": c.source, "url": c.url} for c in copies.get(article.id, [])]
-            text, aid, source, url, title, published, story = (
-                article.text,
-                article.id,
-                article.source,
-                article.url,
-                article.title,
-                article.published,
-                article.story,
+        days = self.store.days
+        with days.selection(selected, named) as selection:
+            counts = [] if selection is not None and selection.empty else days.counts(selection, start, end, sources)
+            ranked = timeline.rank_days(counts, start=start, end=end, params=params)
+            chosen = timeline.choose_dates(
+                ranked, max_dates, lambda day: days.supported(day, selection, timeline.DEFAULT_MIN_SUPPORT)
             )
-            # Positional arguments: this loop makes one Sentence per stored sentence (90,000 on t17-dev).
-            candidates.extend(
-                timeline.Sentence(
-                    text[first:last], aid, source, url, title, published, days, position, carried, None, story
-                )
-                for position, (first, last, days) in enumerate(spans.get(aid, ()))
-            )
-        result = timeline.summarise(
-            candidates, query or "", max_dates=max_dates, per_date=per_date, start=start, end=end
-        )
+            rows = days.sentences(chosen, selection, int(params["lead"]), int(params["pub_lag"]))
+        copies = self.store.duplicates.copies_of(sorted({row[0][0] for row in rows}))
+        pool = [
+            timeline.Sentence(text, aid, source, url, title, _day(published), named_days, position, copies.get(aid, []), None, story)
+            for (aid, source, url, title, published, story, _, _), position, text, named_days in rows
+        ]
+        result = timeline.select_sentences(pool, chosen, query or "", per_date=per_date, params=params)
         if named:
             self._attach_quotes(result, named)
         return Timeline(result.query, result.entries)
@@ -181,7 +173,7 @@ class Corpus:
         """Give each date what the query's person said in articles published that day (copies once)."""
         by_day = {entry.date.isoformat(): entry for entry in result.entries}
         seen: set[tuple[str, str]] = set()
-        for quote in self.store.entities.quotes(speakers):
+        for quote in self.store.entities.quotes(speakers, published=sorted(by_day)):
             entry = by_day.get(quote["published"])
             key = (quote["published"], " ".join(quote["text"].lower().split()))
             if entry is None or key in seen or len(entry.quotes) >= per_date:
@@ -410,6 +402,10 @@ def existing(paths: list[str]) -> None:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise FileNotFoundError(f"{missing[0]}: no such file or folder")
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def story_record(story: StoryState) -> dict:

@@ -1,4 +1,4 @@
-"""Where batches of per-article work run: inline, or on a local pool of processes.
+"""Where batches of per-article work run: inline, on a local pool of processes, or on a Dask cluster.
 
 The work is a pure function of a batch (`pipeline.parse_batch`), so the caller gets the
 same results, in input order, whichever executor ran it. An executor keeps only a few
@@ -7,8 +7,11 @@ batches in flight, so memory stays flat however many are fed to it.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import socket
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
@@ -16,6 +19,12 @@ from typing import TypeVar
 
 IN_FLIGHT_PER_WORKER = 2
 WORKER_MEMORY = 2 << 30  # bytes a spaCy worker may grow to (bench/ingest.py measures ~1.8 GB)
+SCHEDULER_ENV = "DATELINE_SCHEDULER"
+LOCAL = "local"  # the scheduler address that starts a LocalCluster on this machine
+DEFAULT_PORT = 8786  # `dask scheduler`'s
+CONNECT_TIMEOUT = 4.0  # seconds to reach a scheduler: a user waits at most twice this for the error
+WORKERS_TIMEOUT = 60.0  # seconds to wait for a scheduler with no workers to get one
+RETRIES = 3  # a batch that raised on a worker runs again (a worker's lost batches are recomputed anyway)
 
 Batch = TypeVar("Batch")
 Result = TypeVar("Result")
@@ -89,3 +98,153 @@ class Executor:
         while pending:
             done, result = pending.popleft()
             yield done, result.get()
+
+
+class SchedulerError(Exception):
+    """A Dask scheduler that cannot be used; the message names the address and what to do."""
+
+
+def scheduler_address(scheduler: str | None) -> str | None:
+    """`scheduler` as given, else $DATELINE_SCHEDULER, else None (no cluster)."""
+    if scheduler is None:
+        scheduler = os.environ.get(SCHEDULER_ENV)
+    return (scheduler.strip() or None) if scheduler else None
+
+
+def start(workers: int | None = None, preload: tuple[str, ...] = (), scheduler: str | None = None):
+    """The executor for these settings: a Dask cluster when a scheduler is named, else the local pool."""
+    address = scheduler_address(scheduler)
+    if address is None:
+        return Executor(workers, preload)
+    return DaskExecutor(address, workers)
+
+
+class DaskExecutor:
+    """Map a function over batches as tasks on a Dask cluster, in input order.
+
+    The client ships each batch with its task, so workers need not see the files, and keeps
+    only a few batches per worker in flight. The tasks are pure: when a worker is lost, the
+    scheduler runs its batches again elsewhere and each result still arrives exactly once.
+    `address` "local" starts a LocalCluster of `workers` single-threaded processes.
+    """
+
+    def __init__(self, address: str, workers: int | None = None):
+        self.address = address
+        self.workers = resolve(workers)
+        self.cluster = None
+        self.client = None
+
+    def __enter__(self) -> DaskExecutor:
+        try:
+            self.client = self._connect()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def _connect(self):
+        from distributed import Client, LocalCluster
+
+        if self.address.lower() == LOCAL:
+            # One thread per process: spaCy holds the GIL, and one model per process is the memory budget.
+            self.cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            return Client(self.cluster, set_as_default=False)
+        address = full_address(self.address)
+        reachable(address, CONNECT_TIMEOUT)
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError) as error:
+            raise SchedulerError(f"--scheduler {self.address}: no Dask scheduler answered ({error})") from None
+        try:
+            client.wait_for_workers(1, timeout=WORKERS_TIMEOUT)
+        except (OSError, TimeoutError):
+            client.close()
+            raise SchedulerError(
+                f"--scheduler {self.address}: the scheduler has no workers after {WORKERS_TIMEOUT:.0f} s "
+                f"(start some with: dask worker {address})"
+            ) from None
+        return client
+
+    def in_flight(self) -> int:
+        """Batches to keep submitted: a few per worker thread, however many workers there are now."""
+        threads = self.client.scheduler_info(n_workers=0).get("total_threads", 0)
+        return max(2, threads * IN_FLIGHT_PER_WORKER)
+
+    def map(self, fn: Callable[..., Result], batches: Iterable[Batch], *args: object) -> Iterator[tuple[Batch, Result]]:
+        """Yield (batch, fn(batch, *args)) in input order."""
+        pending: deque = deque()
+        for batch in batches:
+            # pure=False: a fresh key per batch, so two equal batches are two tasks, and no hashing of records
+            pending.append((batch, self.client.submit(fn, batch, *args, pure=False, retries=RETRIES)))
+            limit = self.in_flight()  # one round trip a batch: workers may join or leave mid-run
+            while len(pending) >= limit:
+                yield self._result(*pending.popleft())
+        while pending:
+            yield self._result(*pending.popleft())
+
+    def _result(self, batch: Batch, future) -> tuple[Batch, Result]:
+        try:
+            result = future.result()
+        except (ImportError, AttributeError) as error:  # a worker without dateline (or another version)
+            raise SchedulerError(
+                f"--scheduler {self.address}: a worker could not run the work ({type(error).__name__}: {error}); "
+                "install this dateline version on every worker"
+            ) from None
+        future.release()  # the worker may drop the result now
+        return batch, result
+
+
+def full_address(address: str) -> str:
+    """tcp://HOST:PORT from what a user may type (HOST, HOST:PORT, tcp://HOST); the port defaults to 8786."""
+    from distributed.comm.addressing import parse_address, unparse_address
+
+    try:
+        scheme, location = parse_address(address if "://" in address else f"tcp://{address}")
+    except ValueError as error:
+        raise SchedulerError(
+            f"--scheduler {address}: not a scheduler address ({error}); use tcp://HOST:8786 or local"
+        ) from None
+    host, _, port = location.rpartition(":")
+    if not host or not port.isdigit() or location.endswith("]"):
+        location = f"{location}:{DEFAULT_PORT}"
+    return unparse_address(scheme, location)
+
+
+def reachable(address: str, timeout: float) -> None:
+    """Raise SchedulerError unless something listens at `address` within `timeout` seconds.
+
+    Checked before Dask's client is made: a client that failed to connect stalls the
+    interpreter's exit by another 10 s and prints a traceback while it does.
+    """
+    from distributed.comm.addressing import get_address_host_port
+
+    try:
+        host, port = get_address_host_port(address)
+    except ValueError as error:
+        raise SchedulerError(
+            f"--scheduler {address}: not a scheduler address ({error}); use tcp://HOST:8786 or local"
+        ) from None
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=max(0.1, deadline - time.monotonic())):
+                return
+        except OSError as error:
+            if time.monotonic() >= deadline or isinstance(error, socket.gaierror):
+                raise SchedulerError(
+                    f"--scheduler {address}: no Dask scheduler answers there ({error.strerror or error}); "
+                    f"start one with: dask scheduler (or use --scheduler local)"
+                ) from None
+        time.sleep(0.25)  # a scheduler that is just starting up gets a few more tries

@@ -19,7 +19,7 @@ from datetime import date
 import numpy as np
 
 from . import clean, cluster, dates, dedup, extract, language, read, source, text, timex
-from .executor import Executor
+from . import executor as executors
 from .models import Article, Raw, Reject
 from .store import Store
 
@@ -143,7 +143,7 @@ def records(
 ) -> Iterator[Article | Reject]:
     """Read, clean and date, storing nothing: what `dateline parse` shows."""
     today = today or date.today()
-    with Executor(workers, PRELOAD) as executor:
+    with executors.Executor(workers, PRELOAD) as executor:
         for batch, parsed in executor.map(parse_batch, batches(read.read(paths, max_bytes)), today):
             yield from (p.article if isinstance(p, Parsed) else p for p in parsed)
             yield from (r for r in batch if isinstance(r, Reject))
@@ -159,8 +159,12 @@ def ingest(
     progress: Callable[[Report], None] | None = None,
     on_file: Callable[[object], None] | None = None,
     batch_size: int = BATCH,
+    scheduler: str | None = None,
 ) -> Report:
-    """Run the pipeline over `paths` into `store`. Inputs already stored are skipped unparsed."""
+    """Run the pipeline over `paths` into `store`. Inputs already stored are skipped unparsed.
+
+    `scheduler`: a Dask scheduler's address, or "local", runs the per-article work on that
+    cluster (`executor.start`); None = $DATELINE_SCHEDULER, else the local pool of `workers`."""
     today = today or date.today()
     report = Report()
 
@@ -173,7 +177,7 @@ def ingest(
 
     deduper, clusterer = dedup.Deduper(store.duplicates), cluster.Clusterer(store.stories)
     linker = extract.Linker(store.entities)
-    with Executor(workers, PRELOAD) as executor:
+    with executors.start(workers, PRELOAD, scheduler) as executor:
         todo = (fresh(batch) for batch in batches(read.read(paths, max_bytes, on_file=on_file), batch_size))
         for batch, parsed in executor.map(parse_batch, todo, today):
             rejects = [r for r in batch if isinstance(r, Reject)] + [r for r in parsed if isinstance(r, Reject)]
