@@ -223,9 +223,12 @@ def test_schema_7_gives_stories_of_an_older_database_their_members(tmp_path):
             [],
         )
     store.close()
-    with sqlite3.connect(db) as old:  # as schema 6 left it: no members, no redirects
+    with sqlite3.connect(db) as old:  # as schema 6 left it: no members, no redirects (nor schema 8's days)
         old.execute("DROP TABLE story_members")
         old.execute("DROP TABLE story_redirects")
+        old.execute("DROP TABLE article_days")
+        old.execute("DROP TABLE days")
+        old.execute("DROP INDEX articles_order")
         old.execute("PRAGMA user_version = 6")
     old.close()
     store = Store(db)

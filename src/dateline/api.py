@@ -88,8 +88,7 @@ def create_app(
     corpus_api.open(db_path).close()  # fail now on an unusable database, and migrate it once, not per thread
     token = token or None  # DATELINE_TOKEN= (empty) must not open uploads to an empty password
     corpora = Corpora(db_path)
-    timelines = Timelines(corpora)
-    timelines.warm(PAGE_TIMELINE)
+    timelines = Timelines(corpora)  # made on first request: start-up costs the same on any corpus size
     jobs = Jobs(db_path)
     app = FastAPI(
         title="dateline",
@@ -125,14 +124,14 @@ class Corpora:
 
 
 TimelineKey = tuple[str | None, date | None, date | None, int | None, int]
-PAGE_TIMELINE: TimelineKey = (None, None, None, None, 2)  # what the page asks for when it opens
 
 
 class Timelines:
     """Recently made timelines, kept while the database is unchanged.
 
-    The page asks for one timeline for its view, again for each export and on every reload;
-    the one it opens with is made when the server starts, so the first page finds it ready.
+    The page asks for one timeline for its view, again for each export and on every reload. None
+    is made at start-up: the store keeps per-day counts, so even the whole corpus's timeline is
+    made within the page's first request, and a server over a million articles starts at once.
     """
 
     def __init__(self, corpora: Corpora, size: int = 32):
@@ -156,15 +155,6 @@ class Timelines:
             while len(self.made) > self.size:
                 self.made.popitem(last=False)
         return made
-
-    def warm(self, key: TimelineKey) -> None:
-        def make() -> None:
-            try:
-                self.get(key)
-            except Exception:  # a warm-up is an optimisation: the request will say what is wrong
-                log.exception("could not prepare the opening timeline")
-
-        threading.Thread(target=make, name="dateline-warm", daemon=True).start()
 
 
 class Guard:

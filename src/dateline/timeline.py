@@ -38,9 +38,10 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import islice
 from typing import Any
 
 from . import weights
@@ -248,41 +249,99 @@ def date_statistics(sentences: Sequence[Sentence]) -> dict[date, _DateStats]:
     return stats
 
 
-def date_features(stats: Mapping[date, _DateStats], dates: Sequence[date]) -> list[list[float]]:
-    """One row of `DATE_FEATURES` per date, log-scaled and divided by the column maximum."""
-    counts: dict[date, tuple[int, int]] = {}  # (published, referring) articles, for the neighbours
+# A day's counts, as date selection uses them: (day, published, referring, later, earlier, same,
+# sources, support), the day a `date` or an ISO string, each count of distinct articles (outlets for
+# `sources`); `support` counts the distinct sentence texts backing the day, or bounds them from above
+# (the store's counts: `choose_dates` then checks the days it keeps).
+DayRow = tuple[Any, int, int, int, int, int, int, int]
 
-    def own(d: date) -> tuple[int, int]:
-        got = counts.get(d)
-        if got is None:
-            st = stats.get(d)
-            got = counts[d] = (len(st.pub_articles), len(st.ref_articles)) if st is not None else (0, 0)
-        return got
 
-    one = timedelta(days=1)
-    rows = []
-    for d in dates:
-        st = stats[d]
-        pub, ref = own(d)
-        (prev_pub, prev_ref), (next_pub, next_ref) = own(d - one), own(d + one)
-        rows.append(
-            [
-                pub,
-                ref,
-                len(st.ref_later),
-                len(st.ref_earlier),
-                len(st.ref_same),
-                len(st.ref_sources),
-                next_pub,
-                prev_ref + next_ref,
-                prev_pub + next_pub,
-            ]
+def day_counts(stats: Mapping[date, _DateStats]) -> list[DayRow]:
+    """`date_statistics` as counts, one row per day."""
+    return [
+        (
+            d,
+            len(st.pub_articles),
+            len(st.ref_articles),
+            len(st.ref_later),
+            len(st.ref_earlier),
+            len(st.ref_same),
+            len(st.ref_sources),
+            len(st.support),
         )
+        for d, st in stats.items()
+    ]
+
+
+def rank_days(
+    rows: Sequence[DayRow],
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Iterator[tuple[date, float, int]]:
+    """The days in [start, end], best first: (date, score, support). Lazy: a million-article corpus
+    has hundreds of thousands of days and a timeline wants twenty.
+
+    Each day is scored by `DATE_FEATURES`: its own counts and its neighbours' (rows outside
+    [start, end] count as neighbours), each log-scaled and divided by its maximum over the days in
+    range, weighted and summed. Vectorised, with the same float operations in the same order as
+    a loop over the days would do them, so the ranking does not depend on the corpus's size.
+    """
+    import numpy as np  # here, so that a query that makes no timeline starts without it
+
+    p = params if params is not None else DEFAULT_PARAMS
     if not rows:
-        return rows
-    width = len(rows[0])
-    maxima = [max(math.log1p(row[j]) for row in rows) or 1.0 for j in range(width)]
-    return [[math.log1p(row[j]) / maxima[j] for j in range(width)] for row in rows]
+        return iter(())
+    ordinals = np.array([_ordinal(row[0]) for row in rows], dtype=np.int64)
+    counts = np.array([row[1:] for row in rows], dtype=np.int64)
+    order = np.argsort(ordinals, kind="stable")
+    ordinals, counts = ordinals[order], counts[order]
+    pub, ref, later, earlier, same, sources, support = counts.T
+
+    def neighbour(offset: int, values: np.ndarray) -> np.ndarray:
+        at = np.minimum(np.searchsorted(ordinals, ordinals + offset), len(ordinals) - 1)
+        return np.where(ordinals[at] == ordinals + offset, values[at], 0)
+
+    columns = (
+        pub,
+        ref,
+        later,
+        earlier,
+        same,
+        sources,
+        neighbour(1, pub),
+        neighbour(-1, ref) + neighbour(1, ref),
+        neighbour(-1, pub) + neighbour(1, pub),
+    )
+    keep = np.ones(len(ordinals), dtype=bool)
+    if start is not None:
+        keep &= ordinals >= start.toordinal()
+    if end is not None:
+        keep &= ordinals <= end.toordinal()
+    if not keep.any():
+        return iter(())
+    weights = [float(p["date_weights"].get(name, 0.0)) for name in DATE_FEATURES]
+    score = np.zeros(int(keep.sum()))
+    for weight, column in zip(weights, columns):
+        score = score + weight * _scaled(column[keep])  # as sum() would: left to right, from 0
+    score = float(p.get("date_bias", 0.0)) + score
+    kept, backing = ordinals[keep], support[keep]
+    ranked = np.lexsort((kept, -score))
+    return ((date.fromordinal(int(kept[i])), float(score[i]), int(backing[i])) for i in ranked)
+
+
+def _ordinal(day: date | str) -> int:
+    return (date.fromisoformat(day) if isinstance(day, str) else day).toordinal()
+
+
+def _scaled(column: Any) -> Any:
+    """log1p of each count over log1p of the largest (1 when all are 0), with math.log1p's values."""
+    import numpy as np
+
+    values, inverse = np.unique(column, return_inverse=True)
+    logs = np.array([math.log1p(int(v)) for v in values])
+    return logs[inverse.reshape(-1)] / (math.log1p(int(values[-1])) or 1.0)
 
 
 def rank_dates(
@@ -293,18 +352,26 @@ def rank_dates(
     params: Mapping[str, Any] | None = None,
 ) -> list[tuple[date, float, int]]:
     """Candidate dates, best first: (date, score, support = distinct sentences backing it)."""
-    p = params if params is not None else DEFAULT_PARAMS
-    stats = date_statistics(sentences)
-    dates = sorted(d for d in stats if (start is None or d >= start) and (end is None or d <= end))
-    feats = date_features(stats, dates)
-    weights = [float(p["date_weights"].get(name, 0.0)) for name in DATE_FEATURES]
-    bias = float(p.get("date_bias", 0.0))
-    scored = []
-    for d, row in zip(dates, feats):
-        score = bias + sum(w * x for w, x in zip(weights, row))
-        scored.append((d, score, len(stats[d].support)))
-    scored.sort(key=lambda t: (-t[1], t[0]))
-    return scored
+    return list(rank_days(day_counts(date_statistics(sentences)), start=start, end=end, params=params))
+
+
+def choose_dates(
+    ranked: Iterable[tuple[date, float, int]],
+    max_dates: int | None,
+    supported: Callable[[date], bool] | None = None,
+) -> list[date]:
+    """The dates a timeline shows, best first: the first `max_dates`, or with None every date backed
+    by at least 2 distinct sentences, at most 20. `supported(day)` checks a day whose support is
+    only bounded from above (the store's counts), and is asked only about the days that may be kept."""
+    if max_dates is not None:
+        return [d for d, _, _ in islice(ranked, max_dates)]
+    chosen = []
+    for d, _, support in ranked:
+        if support >= DEFAULT_MIN_SUPPORT and (supported is None or supported(d)):
+            chosen.append(d)
+            if len(chosen) >= DEFAULT_MAX_DATES:
+                break
+    return chosen
 
 
 # ---------------------------------------------------------------------------------------
@@ -465,21 +532,35 @@ def summarise(
     `max_dates=None` keeps every date backed by at least 2 distinct sentences, at most 20,
     best first. Entries come out in chronological order; the result is deterministic.
     """
+    check_arguments(max_dates, per_date, start, end)
+    p = merge_params(DEFAULT_PARAMS, params) if params is not None else DEFAULT_PARAMS
+    pool = sentences if isinstance(sentences, list) else list(sentences)
+    ranked = rank_days(day_counts(date_statistics(pool)), start=start, end=end, params=p)
+    return select_sentences(pool, choose_dates(ranked, max_dates), query, per_date=per_date, params=p)
+
+
+def check_arguments(max_dates: int | None, per_date: int, start: date | None, end: date | None) -> None:
+    """What `summarise` refuses, said before any work is done."""
     if max_dates is not None and max_dates < 0:
         raise ValueError(f"max_dates={max_dates}: must be 0 or more (None = decided by the evidence)")
     if per_date < 1:
         raise ValueError(f"per_date={per_date}: must be at least 1")
     if start is not None and end is not None and start > end:
         raise ValueError(f"start {start} is after end {end}: swap them")
-    p = merge_params(DEFAULT_PARAMS, params) if params is not None else DEFAULT_PARAMS
-    pool = sentences if isinstance(sentences, list) else list(sentences)
 
-    ranked = rank_dates(pool, start=start, end=end, params=p)
-    if max_dates is None:
-        ranked = [r for r in ranked if r[2] >= DEFAULT_MIN_SUPPORT][:DEFAULT_MAX_DATES]
-    else:
-        ranked = ranked[:max_dates]
-    chosen_dates = [d for d, _, _ in ranked]
+
+def select_sentences(
+    pool: Sequence[Sentence],
+    chosen_dates: Sequence[date],
+    query: str = "",
+    *,
+    per_date: int = 1,
+    params: Mapping[str, Any] | None = None,
+) -> Timeline:
+    """Step 2: the sentences that say what happened on each of `chosen_dates` (best first). `pool`
+    needs to hold only the candidates of those dates (`_collect` says which), in the order of a
+    pass over every sentence: articles oldest first, then position."""
+    p = merge_params(DEFAULT_PARAMS, params) if params is not None else DEFAULT_PARAMS
     if not chosen_dates:
         return Timeline(query=query, entries=[])
 

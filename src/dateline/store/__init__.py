@@ -8,7 +8,8 @@ A `Store` opens the database once and keeps one store per concept on that connec
 - `store.articles`: articles, rejects, sentences and the days they refer to, full-text search, pages;
 - `store.duplicates`: the duplicate index (`dedup.CountingIndex`) and the duplicate groups;
 - `store.stories`: the story state (`cluster.State`) and the stories;
-- `store.entities`: the entity registry (`extract.Registry`), mentions and quotes.
+- `store.entities`: the entity registry (`extract.Registry`), mentions and quotes;
+- `store.days`: what the timeline needs per day (counts, kept at ingest) and the sentences of chosen days.
 
 numpy, dedup and cluster are imported where the ingest side uses them, so that a query
 (`dateline timeline`, the API) starts without loading them.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from .articles import ArticleStore
 from .database import MIGRATIONS, SCHEMA_VERSION, Database, QueryError, StoreError
+from .days import DayStore
 from .duplicates import DuplicateStore
 from .entities import EntityStore
 from .stories import StoryStore
@@ -29,6 +31,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "ArticleStore",
     "Database",
+    "DayStore",
     "DuplicateStore",
     "EntityStore",
     "QueryError",
@@ -48,3 +51,4 @@ class Store(Database):
         self.duplicates = DuplicateStore(self)
         self.stories = StoryStore(self)
         self.entities = EntityStore(self)
+        self.days = DayStore(self)

@@ -7,6 +7,7 @@ from datetime import date
 
 from ..models import Article, Reject
 from .database import Condition, Table, _among, _between, _chunks, _marks, _selection, _where
+from .days import refresh as refresh_days
 
 ARTICLE_COLUMNS = (
     "id",
@@ -86,6 +87,7 @@ class ArticleStore(Table):
             "UPDATE articles SET published = ?, published_source = ? WHERE id = ?",
             (day.isoformat(), provenance, article_id),
         )
+        refresh_days(self.db, [article_id])
 
     def write_sentences(
         self, article_id: str, spans: Sequence[tuple[int, int]], days: Sequence[tuple[int, date]]
@@ -101,6 +103,7 @@ class ArticleStore(Table):
             "INSERT OR IGNORE INTO sentence_dates (article, position, day) VALUES (?, ?, ?)",
             [(article_id, i, day.isoformat()) for i, day in days],
         )
+        refresh_days(self.db, [article_id])
 
     # --- reading ---------------------------------------------------------
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from ..models import Article
 from .articles import article_columns, article_from_row
-from .database import Table, _marks
+from .database import Table, _chunks, _marks
+from .days import refresh as refresh_days
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,6 +76,7 @@ class DuplicateStore(Table):
         self.db.execute(
             "UPDATE articles SET duplicate_of = ? WHERE id = ?", (match.canonical if match else None, article_id)
         )
+        refresh_days(self.db, [article_id])  # a copy's days are its canonical's; an original's are its own
 
     def group(self, canonical_id: str) -> list[str]:
         return [
@@ -124,6 +126,20 @@ class DuplicateStore(Table):
         for row in rows:
             if wanted is None or row[0] in wanted:
                 out.setdefault(row[0], []).append(article_from_row(row[1:]))
+        return out
+
+    def copies_of(self, canonical_ids: Sequence[str]) -> dict[str, list[dict]]:
+        """{canonical: [{"article", "source", "url"} of each copy, oldest first]} for these canonicals
+        (what a timeline sentence is `carried_by`)."""
+        out: dict[str, list[dict]] = {}
+        for chunk in _chunks(list(canonical_ids)):
+            rows = self.db.execute(
+                "SELECT d.canonical, a.id, a.source, a.url FROM duplicates d JOIN articles a ON a.id = d.article "
+                f"WHERE d.canonical IN ({_marks(chunk)}) ORDER BY d.canonical, a.published IS NULL, a.published, a.id",
+                chunk,
+            )
+            for canonical, article, source, url in rows:
+                out.setdefault(canonical, []).append({"article": article, "source": source, "url": url})
         return out
 
     def copies(self, canonical_id: str) -> list[tuple[str, str | None, str | None, str, float]]:

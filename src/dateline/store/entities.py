@@ -170,9 +170,15 @@ class EntityStore(Table):
             )
         ]
 
-    def quotes(self, speaker_keys: Sequence[str] | None = None) -> Iterator[dict]:
-        """Quotes with their article's source and date, oldest first; only these speakers' when given."""
-        clause, params = _where(_among("q.speaker_key", None if speaker_keys is None else list(speaker_keys)))
+    def quotes(
+        self, speaker_keys: Sequence[str] | None = None, published: Sequence[str] | None = None
+    ) -> Iterator[dict]:
+        """Quotes with their article's source and date, oldest first; only these speakers' and from
+        articles published on these days (ISO) when given."""
+        clause, params = _where(
+            _among("q.speaker_key", None if speaker_keys is None else list(speaker_keys)),
+            _among("a.published", None if published is None else list(published)),
+        )
         for row in self.db.execute(
             f"{_QUOTE_SELECT}, q.speaker_key FROM quotes q JOIN articles a ON a.id = q.article{clause}{_QUOTE_ORDER}",
             params,
