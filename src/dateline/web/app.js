@@ -2,6 +2,8 @@
 // all drawn from the JSON API (docs/api.md). Scraped text is hostile, so every piece of
 // data goes into the page through textContent / createElement — never as HTML.
 /* global vis */
+import { badge, el, getJSON, outletName, queryString } from "./common.js";
+import { loadNetwork } from "./network.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,28 +21,6 @@ const DAY = 24 * 60 * 60 * 1000;
 
 // --- small DOM and URL helpers -------------------------------------------------------------
 
-/** An element with attributes and children; strings become text nodes, so data stays text. */
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name === "class") node.className = value;
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
-  return node;
-}
-
-/** "?a=1&b=2" without the blank parameters (blank means "not given" to the API anyway). */
-function queryString(params) {
-  const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) {
-    if (value !== null && value !== undefined && value !== "") search.set(name, value);
-  }
-  const text = search.toString();
-  return text ? `?${text}` : "";
-}
-
 /** Only http(s) links: a scraped `javascript:` or `data:` URL must never become a link. */
 function safeUrl(url) {
   try {
@@ -51,35 +31,7 @@ function safeUrl(url) {
   }
 }
 
-function outletName(source) {
-  return source || "unknown outlet";
-}
-
-function badge(text, extra = "") {
-  return el("span", { class: `badge ${extra}`.trim() }, text);
-}
-
 // --- talking to the API ----------------------------------------------------------------------
-
-/** GET a JSON document; an API error ({"error": ...}) becomes an Error with that message. */
-async function getJSON(path, params = {}) {
-  let response;
-  try {
-    response = await fetch(path + queryString(params), { headers: { Accept: "application/json" } });
-  } catch (error) {
-    throw new Error(`cannot reach the dateline server (${error.message})`);
-  }
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    // not JSON: reported below by status
-  }
-  if (!response.ok) {
-    throw new Error(body && body.error ? body.error : `${path}: ${response.status} ${response.statusText}`);
-  }
-  return body;
-}
 
 /** A paged list's next page; `next` comes from the server, but only our own API is followed. */
 function getNext(next) {
@@ -143,11 +95,19 @@ function search(params, { remember = true } = {}) {
   guarded(gen, (fresh) => loadAttention(params, fresh));
   guarded(gen, (fresh) => loadQuotes(params, fresh));
   guarded(gen, (fresh) => loadArticles(params, fresh));
+  guarded(gen, (fresh) => loadNetwork(params, fresh, { onEntity: entityTimeline, onArticle: openArticle }));
+}
+
+/** An entity chosen in the network: its timeline, over the same days. */
+function entityTimeline(name) {
+  fillForm({ ...current, q: name });
+  search(readForm());
 }
 
 function updateExports(params) {
   for (const link of document.querySelectorAll(".exports a")) {
-    link.href = `/api/timeline/export${queryString({ format: link.dataset.format, ...params })}`;
+    // the corpus's tables (a zip) have their own address; the rest are the timeline's formats
+    link.href = `${link.dataset.path || "/api/timeline/export"}${queryString({ format: link.dataset.format, ...params })}`;
   }
 }
 
@@ -714,6 +674,10 @@ async function openArticle(id, sentence) {
 function start() {
   if (typeof vis === "undefined") {
     showError("The timeline library did not load (/static/vendor/vis-timeline-graph2d.min.js).");
+    return;
+  }
+  if (typeof vis.Network === "undefined") {
+    showError("The network library did not load (/static/vendor/vis-network.min.js).");
     return;
   }
   const form = $("search");
