@@ -527,3 +527,20 @@ def test_according_to_a_described_organisation(nlp):
         "event organizer Alliance to Reclaim Our Schools.",
     )
     assert "Alliance to Reclaim Our Schools" in (x.quotes[0].speaker_as_written or "")
+
+
+def test_a_quote_closed_by_a_comma_goes_to_the_cue_after_it(nlp):
+    # the cue before it in the sentence ("it said") belongs to an embedded clause, not to the quote
+    x = one(
+        nlp,
+        "The union's statement referenced the impact it said Hillary Clinton would have on women: "
+        '"Her fight has opened the door for women," the union wrote.',
+    )
+    assert quote_with(x, "opened the door").speaker_as_written == "the union"
+
+
+def test_a_group_speaks_as_a_plural_subject_never_as_an_adjective(nlp):
+    x = one(nlp, 'Democrats also blasted the committee for its "partisan fireworks" on Friday.')
+    assert quote_with(x, "partisan fireworks").speaker == "Democrats"
+    y = one(nlp, 'The Republican nominee also vowed to punish "those who violate classification rules."')
+    assert quote_with(y, "violate classification").speaker != "Republican"

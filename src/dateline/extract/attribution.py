@@ -1,6 +1,7 @@
 """Who said a quotation: the strategies in `STRATEGIES`, tried in order; the first that finds a speaker wins.
 
 1. dash      “…” ― Esther Tapia                    a signature after the closing mark
+   tagged    X said … “…,” the union wrote.           a quote closed by a comma and a cue: that cue, first
 2. before    Antonov said: “…” / Antonov said “…”   a cue earlier in the quote's sentence
 3. after     “…,” Antonov said. / “…,” said Antonov  a cue right after the closing mark
 4. later     “…” to the ties, Antonov continued.     a cue later in the same sentence
@@ -26,7 +27,8 @@ from .phrases import subject_in
 _DASH_SPEAKER = re.compile(r"[ \t\u00a0]*[―—–][ \t\u00a0]*([A-Z][\w.'’-]*(?:[ \u00a0]+[A-Z][\w.'’-]*){0,3})")
 _AFTER_CLOSING = re.compile(r"[\s,.!?”\"’']*\s*")  # what may stand between a closing mark and its cue
 
-SPEAKER_AFTER = frozenset({"dash", "after"})  # the strategies whose speaker stands right after the quote
+_CLOSING_COMMA = re.compile(r"[”\"’']?,")  # women,” | women”, (the quoted words stop before both)
+SPEAKER_AFTER = frozenset({"dash", "tagged", "after"})  # the strategies whose speaker stands right after the quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,14 @@ def dash_signature(ctx: Context, w: Window) -> Cue | None:
     """“…” ― Esther Tapia"""
     m = _DASH_SPEAKER.match(ctx.text, w.end + 1)
     return Cue("―", m.start(), m.start() + 1, m.group(1), *m.span(1)) if m else None
+
+
+def tagged(ctx: Context, w: Window) -> Cue | None:
+    """ "…,” the union wrote": a comma closing the quote hands it to the cue after it, whatever cue stands
+    before it in the sentence ("the impact it said Clinton would have: “…,” the union wrote")."""
+    if not _CLOSING_COMMA.match(ctx.text, w.end):
+        return None
+    return cue_after(ctx, w)
 
 
 def cue_before(ctx: Context, w: Window) -> Cue | None:
@@ -130,12 +140,13 @@ def nearest_actor(ctx: Context, w: Window) -> Cue | None:
     # the sentence's subject, of whatever kind: "South Korea accused the North's leader, Kim Jong Un, of …"
     subjects = [
         m
-        for m in (subject_in(ctx, w.floor, w.start, kind, strict=True) for kind in ("person", "organisation", "place"))
+        for m in (
+            subject_in(ctx, w.floor, w.start, kind, strict=True)
+            for kind in ("person", "organisation", "place", "group")
+        )
         if m is not None
     ]
-    subjects = [
-        m for m in subjects if ctx.type_of(m) != "place" or re.match(r"\s+[a-z]", ctx.text[m.end : m.end + 3])
-    ]  # a country speaks only as a subject
+    subjects = [m for m in subjects if _speaks_as_subject(ctx, m)]
     if subjects:
         return Cue.named(min(subjects, key=lambda m: m.start))
     for kind in ("person", "organisation"):
@@ -143,6 +154,17 @@ def nearest_actor(ctx: Context, w: Window) -> Cue | None:
         if best is not None:
             return Cue.named(best)
     return None
+
+
+def _speaks_as_subject(ctx: Context, mention) -> bool:
+    """A country speaks only as a subject ("Russia insisted"), a group only as a plural noun subject
+    ("Democrats also blasted …"), never as the adjective of one ("the Republican nominee", "Islamic")."""
+    kind = ctx.type_of(mention)
+    if kind not in ("place", "group"):
+        return True
+    if kind == "group" and not mention.text.endswith("s"):
+        return False
+    return bool(re.match(r"\s+[a-z]", ctx.text[mention.end : mention.end + 3]))
 
 
 def previous_sentence(ctx: Context, w: Window) -> Cue | None:
@@ -177,6 +199,7 @@ def previous_sentence(ctx: Context, w: Window) -> Cue | None:
 # where a quotation's speaker is looked for, in the order tried (see the module docstring)
 STRATEGIES: tuple[tuple[str, Callable[[Context, Window], Cue | None]], ...] = (
     ("dash", dash_signature),
+    ("tagged", tagged),
     ("before", cue_before),
     ("after", cue_after),
     ("later", cue_later),

@@ -133,12 +133,6 @@ def speaker_of(ctx: Context, cue: Cue, cues: list[Cue]) -> Cue | None:
     return None
 
 
-def _earlier_cue(ctx: Context, cue: Cue, cues: list[Cue]) -> Cue | None:
-    """ "Antonov said …, adding that …": the last earlier cue whose phrase can speak."""
-    earlier = [c for c in cues if c.start < cue.start and c.phrase and head_speaks(ctx, c.phrase_start, c.phrase_end)]
-    return earlier[-1] if earlier else None
-
-
 _PREPOSITION_BEFORE = re.compile(r"\b(?i:on|in|at|to|with|from|by|for|into|via)\s+$")
 
 
@@ -171,7 +165,6 @@ def _clause_subject(ctx: Context, cue: Cue, cues: list[Cue]) -> Cue | None:
 
 # where a participle cue's speaker comes from, in the order tried
 BORROWED_SPEAKERS: tuple[Callable[[Context, Cue, list[Cue]], Cue | None], ...] = (
-    _earlier_cue,
     _person_just_before,
     _clause_subject,
 )
