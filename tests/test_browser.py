@@ -294,3 +294,104 @@ def test_the_page_fits_a_phone(page, server, tmp_path):
     # the timeline's height is reserved before its data arrives: no layout shift
     assert page.locator(".timeline-box").bounding_box()["height"] > 300
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=False)
+
+
+NETWORK_SCREENSHOT_COPY = Path("/tmp/dateline-network.png")
+
+
+def point_on(page: Page, source: str, target: str | None = None) -> dict[str, float]:
+    """Where an entity (or the middle of a tie) is drawn on the network's canvas, in page coordinates."""
+    return page.evaluate(
+        """([source, target]) => {
+          const view = window.datelineNetwork;
+          const ids = target ? [source, target] : [source];
+          const at = ids.map((id) => view.canvasToDOM(view.getPositions([id])[id]));
+          const box = document.getElementById("network").getBoundingClientRect();
+          return { x: box.left + at.reduce((s, p) => s + p.x, 0) / at.length,
+                   y: box.top + at.reduce((s, p) => s + p.y, 0) / at.length };
+        }""",
+        [source, target],
+    )
+
+
+def laid_out(page: Page) -> None:
+    """Wait until the network stands still (physics off once laid out). Polled from here: the page's CSP
+    forbids the eval() that wait_for_function needs."""
+    still = "() => Boolean(window.datelineNetwork && !window.datelineNetwork.physics.options.enabled)"
+    for _ in range(200):
+        if page.evaluate(still):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the network did not settle within 20 s")
+
+
+def test_the_network_shows_who_appears_with_whom_and_keeps_hostile_text_inert(page, server, tmp_path):
+    seen = watch(page)
+    page.set_viewport_size({"width": 1366, "height": 1000})
+    page.goto(server + "/")
+    section = page.locator(".network-section")
+    expect(page.locator("#ties .row").first).to_be_visible()
+    made = api_json(server, "/api/network")
+    expect(page.locator("#network-summary")).to_have_text(f"{len(made['nodes'])} entities, {len(made['links'])} ties")
+    section.scroll_into_view_if_needed()
+    laid_out(page)
+
+    # sized by mentions, coloured by type: what vis-network was given is what the API says
+    drawn = page.evaluate(
+        "() => window.datelineNetwork.body.data.nodes.get().map((n) => [n.id, n.value, n.color.background])"
+    )
+    colours = {"person": "#1f77b4", "organisation": "#ff7f0e", "place": "#2ca02c", "group": "#9467bd"}
+    assert sorted(drawn) == sorted([n["id"], n["mentions"], colours.get(n["type"], "#7f7f7f")] for n in made["nodes"])
+    big, small = made["nodes"][0], made["nodes"][-1]
+    sizes = page.evaluate(
+        "(ids) => ids.map((id) => window.datelineNetwork.body.nodes[id].options.size)", [big["id"], small["id"]]
+    )
+    assert big["mentions"] > small["mentions"] and sizes[0] > sizes[1]
+    expect(page.locator("#network-legend")).to_contain_text("organisation")
+
+    # hovering a tie shows the sentences behind it; the sample's hostile title stays text
+    hostile_tie = next(link for link in made["links"] if any(s["title"] == SAMPLE_TITLE for s in link["sentences"]))
+    spot = point_on(page, hostile_tie["source"], hostile_tie["target"])
+    page.mouse.move(spot["x"], spot["y"])
+    tie = page.locator("#tie")
+    expect(tie.locator(".title", has_text=SAMPLE_TITLE)).to_have_text(SAMPLE_TITLE)
+    expect(tie.locator("h3")).to_contain_text(" — ")
+
+    # the strongest ties are listed too (keyboard and screen readers): the first one's sentences
+    first = made["links"][0]
+    page.locator("#ties .row").first.focus()
+    expect(tie.locator(".tie-sentences .text").first).to_have_text(first["sentences"][0]["text"])
+    page.screenshot(path=str(tmp_path / "network.png"), clip=section.bounding_box())
+
+    # the hostile article ties Karim Nassar to his company on its own day; its title is text
+    page.goto(server + "/?q=Nassar")
+    expect(page.locator("#summary")).to_contain_text("“Nassar”")
+    laid_out(page)
+    section.scroll_into_view_if_needed()
+    spot = point_on(page, "person:karim nassar", "organisation:canal towage company")
+    page.mouse.move(spot["x"], spot["y"])
+    expect(tie.locator("h3")).to_have_text("Canal Towage Company — Karim Nassar")
+    expect(tie).to_contain_text("2021-03-30 – 2021-07-20")
+    hostile = tie.locator(".row", has_text="Hostile Daily")
+    expect(hostile.locator(".title")).to_have_text(XSS_TITLE)
+    hostile.click()  # a sentence opens its article
+    expect(page.locator("#article .headline")).to_have_text(XSS_TITLE)
+
+    # clicking an entity runs its timeline (over the same days)
+    section.scroll_into_view_if_needed()
+    spot = point_on(page, "organisation:canal towage company")
+    page.mouse.click(spot["x"], spot["y"])
+    expect(page).to_have_url(server + "/?q=Canal+Towage+Company")
+    expect(page.locator("#summary")).to_contain_text("“Canal Towage Company”")
+    expect(page.locator("#q")).to_have_value("Canal Towage Company")
+
+    # the tables export follows the search
+    expect(page.locator("#export-tables")).to_have_attribute(
+        "href", "/api/export?format=parquet&q=Canal+Towage+Company"
+    )
+
+    page.wait_for_timeout(300)  # time for an injected onerror handler to have fired
+    assert page.locator("img[src=x]").count() == 0
+    assert page.locator("script:not([src])").count() == 0
+    assert seen == {"dialogs": [], "errors": [], "console": [], "elsewhere": []}
+    shutil.copyfile(tmp_path / "network.png", NETWORK_SCREENSHOT_COPY)

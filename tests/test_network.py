@@ -271,3 +271,14 @@ def test_seeds_antonov_is_linked_to_biden_and_the_embassy_on_the_right_days(seed
     # The embassy's statement on the recall (March 17) and its Facebook page after Geneva (July 13).
     assert {"2021-03-17", "2021-07-13"} <= ties_of(seeds_network, "Anatoly Antonov", "Russian Embassy")
     assert ties_of(seeds_network, "Anatoly Antonov", "Russian Embassy") <= {"2021-03-17", "2021-03-20", "2021-07-13"}
+
+
+def test_one_connection_serves_timelines_exports_and_networks_in_turn(sample, tmp_path):
+    """The server keeps one connection per thread: the stores' temporary tables must not collide."""
+    with dateline.open(sample.db) as corpus:
+        for _ in range(2):
+            corpus.timeline("Nassar")
+            made = corpus.network("Nassar", sentences=True)
+            corpus.export(tmp_path, "Nassar", format="jsonl")
+            corpus.timeline()
+    assert made.edges and made.edges[0].sentences

@@ -5,6 +5,9 @@ range) that is put once into a temporary table, in export order; every table the
 selection of a million articles costs no parameter lists and no Python sets. The reads come in
 chunks (`fetchmany`): memory stays flat however many rows there are. `snapshot()` holds one read
 transaction, so the tables of one export agree with each other while an ingest goes on.
+
+Its temporary tables are named export_*: they live on the connection the other stores share, and
+those keep temporary tables of their own (`selected`, `wanted`, …) with other columns.
 """
 
 from __future__ import annotations
@@ -23,17 +26,17 @@ _TABLES = {
     "articles": (
         "SELECT a.id, a.external_id, a.path, a.line, a.url, a.source, a.title, a.language, a.published, "
         "a.published_source, a.modified, a.duplicate_of, a.story, a.text "
-        "FROM selected s JOIN articles a ON a.id = s.id ORDER BY s.seq"
+        "FROM temp.export_selection s JOIN articles a ON a.id = s.id ORDER BY s.seq"
     ),
     "sentences": (
         "SELECT t.article, t.position, t.start, t.end, substr(a.text, t.start + 1, t.end - t.start), "
         "(SELECT group_concat(d.day, ' ') FROM sentence_dates d WHERE d.article = t.article AND d.position = t.position) "
-        "FROM selected s JOIN articles a ON a.id = s.id JOIN sentences t ON t.article = s.id ORDER BY s.seq, t.position"
+        "FROM temp.export_selection s JOIN articles a ON a.id = s.id JOIN sentences t ON t.article = s.id ORDER BY s.seq, t.position"
     ),
     "entities": (
         "WITH named AS (SELECT m.entity AS key, count(*) AS mentions, count(DISTINCT m.article) AS articles "
-        "FROM selected s JOIN mentions m ON m.article = s.id GROUP BY m.entity "
-        "UNION ALL SELECT q.speaker_key, 0, 0 FROM selected s JOIN quotes q ON q.article = s.id "
+        "FROM temp.export_selection s JOIN mentions m ON m.article = s.id GROUP BY m.entity "
+        "UNION ALL SELECT q.speaker_key, 0, 0 FROM temp.export_selection s JOIN quotes q ON q.article = s.id "
         "WHERE q.speaker_key IS NOT NULL), "
         "counted AS (SELECT key, sum(mentions) AS mentions, sum(articles) AS articles FROM named GROUP BY key) "
         "SELECT e.key, e.name, e.type, e.aliases, e.roles, c.mentions, c.articles "
@@ -41,21 +44,21 @@ _TABLES = {
     ),
     "mentions": (
         "SELECT m.article, m.sentence, m.start, m.end, m.entity, m.text "
-        "FROM selected s JOIN mentions m ON m.article = s.id ORDER BY s.seq, m.start, m.end, m.entity"
+        "FROM temp.export_selection s JOIN mentions m ON m.article = s.id ORDER BY s.seq, m.start, m.end, m.entity"
     ),
     "quotes": (
         "SELECT q.article, q.position, q.sentence, q.start, q.end, q.kind, q.text, q.speaker_key, q.speaker, "
-        "q.speaker_as_written FROM selected s JOIN quotes q ON q.article = s.id ORDER BY s.seq, q.position"
+        "q.speaker_as_written FROM temp.export_selection s JOIN quotes q ON q.article = s.id ORDER BY s.seq, q.position"
     ),
     "stories": (
         "SELECT t.id, json_extract(t.state, '$.label'), t.first, t.last, "
         "json_array_length(t.state, '$.articles'), json_extract(t.state, '$.outlets') FROM stories t "
-        "WHERE t.id IN (SELECT a.story FROM selected s JOIN articles a ON a.id = s.id) "
+        "WHERE t.id IN (SELECT a.story FROM temp.export_selection s JOIN articles a ON a.id = s.id) "
         "ORDER BY t.first IS NULL, t.first, t.id"
     ),
     "duplicates": (
         "SELECT d.canonical, d.article, d.kind, d.score "
-        "FROM selected s JOIN duplicates d ON d.article = s.id ORDER BY s.seq"
+        "FROM temp.export_selection s JOIN duplicates d ON d.article = s.id ORDER BY s.seq"
     ),
 }
 
@@ -84,24 +87,26 @@ class ExportStore(Table):
         end: date | None = None,
         canonical: bool = False,
     ) -> int:
-        """Put the selected articles, oldest first, into the temporary table `selected`; returns how many.
+        """Put the selected articles, oldest first, into the temporary table `export_selection`; returns how many.
 
         `query` and `named` select as the timeline does (full-text matches and the articles naming
         these entities); `start`/`end` bound the publication date; `canonical` leaves copies out."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS selected (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)")
-        self.db.execute("DELETE FROM temp.selected")
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS export_selection (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)"
+        )
+        self.db.execute("DELETE FROM temp.export_selection")
         where, params = _where(
             _selection(query, named, "id"),
             *_between("published", start, end),
             ("duplicate_of IS NULL", []) if canonical else None,
         )
         self._select(
-            f"INSERT INTO temp.selected (id) SELECT id FROM articles{where} "
+            f"INSERT INTO temp.export_selection (id) SELECT id FROM articles{where} "
             "ORDER BY published IS NULL, published, path, line, id",
             params,
             query,
         )
-        return self.db.execute("SELECT count(*) FROM temp.selected").fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM temp.export_selection").fetchone()[0]
 
     def rows(self, table: str, size: int = CHUNK) -> Iterator[list[tuple]]:
         """The selection's rows of one exported table, `size` at a time."""
@@ -119,7 +124,7 @@ class ExportStore(Table):
         """(article, published, sentence, entity) for every mention in the selection, article by article
         and sentence by sentence, `size` at a time."""
         cursor = self.db.execute(
-            "SELECT m.article, a.published, m.sentence, m.entity FROM selected s JOIN articles a ON a.id = s.id "
+            "SELECT m.article, a.published, m.sentence, m.entity FROM temp.export_selection s JOIN articles a ON a.id = s.id "
             "JOIN mentions m ON m.article = s.id ORDER BY s.seq, m.sentence, m.entity"
         )
         while chunk := cursor.fetchmany(size):
@@ -127,22 +132,22 @@ class ExportStore(Table):
 
     def entities(self, keys: Sequence[str]) -> dict[str, tuple[str, str, str]]:
         """{key: (name, type, aliases as JSON)} for these entities."""
-        self._keep("wanted_entities", keys)
+        self._keep("export_entities", keys)
         return {
             key: (name, kind, aliases)
             for key, name, kind, aliases in self.db.execute(
-                "SELECT key, name, type, aliases FROM entities WHERE key IN (SELECT value FROM temp.wanted_entities)"
+                "SELECT key, name, type, aliases FROM entities WHERE key IN (SELECT value FROM temp.export_entities)"
             )
         }
 
     def sentences(self, places: Sequence[tuple[str, int]]) -> dict[tuple[str, int], tuple]:
         """{(article, position): (text, title, source, url, published)} for these sentences."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_sentences (article TEXT, position INTEGER)")
-        self.db.execute("DELETE FROM temp.wanted_sentences")
-        self.db.executemany("INSERT INTO temp.wanted_sentences VALUES (?, ?)", list(places))
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS export_sentences (article TEXT, position INTEGER)")
+        self.db.execute("DELETE FROM temp.export_sentences")
+        self.db.executemany("INSERT INTO temp.export_sentences VALUES (?, ?)", list(places))
         rows = self.db.execute(
             "SELECT w.article, w.position, substr(a.text, t.start + 1, t.end - t.start), a.title, a.source, a.url, "
-            "a.published FROM temp.wanted_sentences w JOIN sentences t ON t.article = w.article "
+            "a.published FROM temp.export_sentences w JOIN sentences t ON t.article = w.article "
             "AND t.position = w.position JOIN articles a ON a.id = w.article"
         )
         return {(article, position): rest for article, position, *rest in rows}
