@@ -40,6 +40,14 @@ def test_replicated_database_holds_shifted_copies(small_corpus: Path, tmp_path: 
     copy = db.execute("SELECT published FROM articles WHERE id = ?", (f"{dated[0]}:1",)).fetchone()
     assert copy == ((date.fromisoformat(dated[1]) + timedelta(days=scale.SHIFT)).isoformat(),)
     assert db.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == total  # filled by the triggers
+    # The per-day totals follow the copied per-article rows (the store's triggers), and only copied articles count.
+    assert (
+        db.execute("SELECT sum(published), sum(later), sum(earlier), sum(same), sum(sentences) FROM days").fetchone()
+        == db.execute(
+            "SELECT sum(kind = 0), sum(kind = 1), sum(kind = 2), sum(kind = 3), sum(sentences) FROM article_days"
+        ).fetchone()
+    )
+    assert not db.execute("SELECT 1 FROM article_days WHERE article NOT IN (SELECT id FROM articles)").fetchall()
     db.close()
     with dateline.open(str(big)) as corpus:  # the store opens it and answers queries
         assert len(list(corpus.articles())) == total

@@ -323,6 +323,10 @@ class State(Protocol):
         """Count one more article containing each of `terms` (once each)."""
         ...
 
+    def add_documents(self, documents: Sequence[Iterable[str]]) -> None:
+        """`add_document` for each of `documents`, at once."""
+        ...
+
     def document_frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         """(articles counted so far, {term: articles containing it}) — missing terms are 0."""
         ...
@@ -428,6 +432,10 @@ class MemoryState:
         self.documents += 1
         for term in set(terms):
             self.df[term] += 1
+
+    def add_documents(self, documents: Sequence[Iterable[str]]) -> None:
+        for terms in documents:
+            self.add_document(terms)
 
     def document_frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         return self.documents, {t: self.df.get(t, 0) for t in terms}
@@ -595,6 +603,10 @@ class Clusterer:
         self._inferred: dict[str, date] = {}
         self._moved: dict[str, str] = {}
         self._background = _background() if self.params.background_documents > 0 else {}
+        # Document frequencies read so far: they change only when a batch's articles are counted,
+        # and a batch asks for the same terms many times (each window, each story it summarises).
+        self._df: dict[str, int] = {}
+        self._documents: int | None = None
 
     # -- public
 
@@ -606,8 +618,8 @@ class Clusterer:
         """Cluster a batch (originals, not copies) together with the stories it may touch.
         Document frequencies of the whole batch are counted first."""
         vectors = [v if v is not None else features(a, self.params) for a, v in batch]
-        for vector in vectors:
-            self.state.add_document(vector)
+        self.state.add_documents(vectors)
+        self._df, self._documents = {}, None
         new: dict[str, tuple[Article, Vector]] = {}
         for (article, _), vector in zip(batch, vectors):
             new.setdefault(article.id, (article, vector))  # the same input twice: one row
@@ -652,11 +664,11 @@ class Clusterer:
 
     def _cluster(self, batch: list[tuple[Article, Vector]]) -> None:
         p = self.params
-        n, df = self.state.document_frequency({t for _, v in batch for t in v})
+        n, df = self._frequency({t for _, v in batch for t in v})
         rows = self._window(batch, n, df)
         vocabulary = sorted({t for row in rows for t in row.member.vector} - df.keys())
         if vocabulary:
-            df.update(self.state.document_frequency(vocabulary)[1])
+            df.update(self._frequency(vocabulary)[1])
         plain, valid = self._similarities(rows, n, df)
         scale = self._scale(plain, valid)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -836,7 +848,7 @@ class Clusterer:
                 for term, value in _unit(vector).items():
                     story.centroid[term] = story.centroid.get(term, 0.0) + (value if sign == "+" else -value)
         story.centroid = {t: v for t, v in story.centroid.items() if v > 1e-9}
-        n, df = self.state.document_frequency(story.centroid)
+        n, df = self._frequency(story.centroid)
         idf = self._idfs(list(story.centroid), n, df)
         weight = {t: v * idf[t] for t, v in story.centroid.items()}
         ranked = sorted(weight, key=lambda t: (-weight[t], t))
@@ -891,6 +903,15 @@ class Clusterer:
         story.inferred = inferred
         candidates = [d for d in (story.last_published, *inferred.values()) if d is not None]
         story.last = max(candidates) if candidates else story.first
+
+    def _frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """`state.document_frequency`, asking the state only for terms not read since the counts changed."""
+        terms = list(terms)
+        missing = [t for t in terms if t not in self._df]
+        if missing or self._documents is None:
+            self._documents, found = self.state.document_frequency(missing)
+            self._df.update(found)
+        return self._documents, {t: self._df[t] for t in terms}
 
     def _idfs(self, terms: Sequence[str], n: int, df: dict[str, int]) -> dict[str, float]:
         """`_idf` for many terms at once."""

@@ -199,16 +199,20 @@ def ingest(
 
 def annotate(store: Store, linker: extract.Linker, batch: list[Parsed]) -> None:
     """Store each new article's sentences, the days they refer to, its entities and quotes."""
-    done = set()
+    done, todo = set(), []
     for item in batch:
         if item.article.id in done:  # the same input twice in one batch
             continue
         done.add(item.article.id)
         if item.article.published != item.dated_with:  # inferred since: "on Saturday" moves with it
             item.days = timex.referenced_days(item.article.text, item.article.published, item.spans)
-        store.articles.write_sentences(item.article.id, item.spans, item.days)
-        if item.extraction is not None:
-            store.entities.write_extraction(item.article.id, item.extraction, linker.link(item.extraction))
+        todo.append(item)
+    # A few statements for the whole batch, not a few per article (or per mention): the client's rate
+    # is the ceiling of any cluster. Linking stays in input order, so the entities are the same.
+    store.articles.write_all_sentences([(item.article.id, item.spans, item.days) for item in todo])
+    extracted = [item for item in todo if item.extraction is not None]
+    keys = linker.link_batch([item.extraction for item in extracted])
+    store.entities.write_extractions([(i.article.id, i.extraction, k) for i, k in zip(extracted, keys)])
 
 
 def fold(store: Store, deduper: dedup.Deduper, batch: list[Parsed]) -> int:

@@ -8,8 +8,8 @@ production, `MemoryRegistry` — beside it here — in tests and the bench).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Iterable, Sequence
+from typing import Protocol, runtime_checkable
 
 from ..models import EntityRecord
 from .records import Entity, Extraction
@@ -28,6 +28,24 @@ class Registry(Protocol):
 
     def full_names(self, type: str, surname: str) -> list[EntityRecord]:
         """Records of this type with this normalised surname and `full` set, sorted by key."""
+        ...
+
+
+@runtime_checkable
+class BatchRegistry(Registry, Protocol):
+    """A `Registry` that also reads and writes many records in one go (the store): `Linker.link_batch`
+    then costs a few round trips a batch instead of a few per mention."""
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, EntityRecord]:
+        """The records with these keys that exist."""
+        ...
+
+    def full_names_many(self, type: str, surnames: Sequence[str]) -> dict[str, list[EntityRecord]]:
+        """`full_names` for each of `surnames` (every surname a key; lists sorted by key)."""
+        ...
+
+    def save_many(self, records: Sequence[EntityRecord]) -> None:
+        """`save` for each record."""
         ...
 
 
@@ -50,6 +68,59 @@ class MemoryRegistry:
         return [self.records[k] for k in sorted(self._surnames.get((type, surname), ()))]
 
 
+class _Overlay:
+    """The registry as one batch of articles changes it: the records the batch needs are read in two
+    queries, changes are kept here, and written in one go by `flush`. Linking article after article
+    over it gives what linking them one by one against the registry gives: each sees the records the
+    articles before it left."""
+
+    def __init__(self, registry: Registry, extractions: Sequence[Extraction]):
+        self.registry = registry
+        self.records: dict[str, EntityRecord | None] = {}
+        self.changed: dict[str, EntityRecord] = {}
+        self.surnames: dict[tuple[str, str], dict[str, EntityRecord]] = {}
+        entities = [entity for extraction in extractions for entity in extraction.entities]
+        keys = sorted({entity.key for entity in entities})
+        surnames = sorted({e.surname for e in entities if e.type == "person" and not e.full and e.surname})
+        if isinstance(registry, _BATCHED):
+            found = registry.get_many(keys)
+            self.records.update((key, found.get(key)) for key in keys)
+            for surname, records in registry.full_names_many("person", surnames).items():
+                self._known(("person", surname), records)
+
+    def _known(self, name: tuple[str, str], records: list[EntityRecord]) -> None:
+        self.surnames[name] = {record.key: record for record in records}
+        for record in records:
+            self.records.setdefault(record.key, record)
+
+    def get(self, key: str) -> EntityRecord | None:
+        if key not in self.records:
+            self.records[key] = self.registry.get(key)
+        return self.records[key]
+
+    def save(self, record: EntityRecord) -> None:
+        self.records[record.key] = self.changed[record.key] = record
+        if record.full and record.surname:
+            name = (record.type, record.surname)
+            if name not in self.surnames:
+                self.full_names(*name)
+            self.surnames[name][record.key] = record
+
+    def full_names(self, type: str, surname: str) -> list[EntityRecord]:  # noqa: A002 — the protocol's name
+        name = (type, surname)
+        if name not in self.surnames:
+            self._known(name, self.registry.full_names(type, surname))
+        return [record for _, record in sorted(self.surnames[name].items())]
+
+    def flush(self) -> None:
+        records = [self.changed[key] for key in sorted(self.changed)]
+        if isinstance(self.registry, _BATCHED):
+            self.registry.save_many(records)
+        else:
+            for record in records:
+                self.registry.save(record)
+
+
 class Linker:
     """Gives each article's entities their corpus-wide key and keeps the records in the registry.
 
@@ -62,6 +133,13 @@ class Linker:
 
     def __init__(self, registry: Registry):
         self.registry = registry
+
+    def link_batch(self, extractions: Sequence[Extraction]) -> list[dict[int, str]]:
+        """`link` for each extraction in order, with the registry read and written once for the batch."""
+        overlay = _Overlay(self.registry, extractions)
+        linked = [Linker(overlay).link(extraction) for extraction in extractions]
+        overlay.flush()
+        return linked
 
     def key_of(self, entity: Entity) -> str:
         if entity.type == "person" and not entity.full and entity.surname:
@@ -111,6 +189,9 @@ class Linker:
         if count:
             record.article_count += 1
         self.registry.save(record)
+
+
+_BATCHED = BatchRegistry
 
 
 def link_all(extractions: Iterable[Extraction], registry: Registry | None = None) -> Registry:

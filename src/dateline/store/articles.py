@@ -93,17 +93,24 @@ class ArticleStore(Table):
         self, article_id: str, spans: Sequence[tuple[int, int]], days: Sequence[tuple[int, date]]
     ) -> None:
         """An article's sentence spans and the days each refers to (replacing what was there)."""
-        self.db.execute("DELETE FROM sentences WHERE article = ?", (article_id,))
-        self.db.execute("DELETE FROM sentence_dates WHERE article = ?", (article_id,))
+        self.write_all_sentences([(article_id, spans, days)])
+
+    def write_all_sentences(
+        self, written: Sequence[tuple[str, Sequence[tuple[int, int]], Sequence[tuple[int, date]]]]
+    ) -> None:
+        """`write_sentences` for many articles, in a few statements; the per-day counts follow."""
+        ids = [(article_id,) for article_id, _, _ in written]
+        self.db.executemany("DELETE FROM sentences WHERE article = ?", ids)
+        self.db.executemany("DELETE FROM sentence_dates WHERE article = ?", ids)
         self.db.executemany(
             "INSERT INTO sentences (article, position, start, end) VALUES (?, ?, ?, ?)",
-            [(article_id, i, start, end) for i, (start, end) in enumerate(spans)],
+            [(article_id, i, start, end) for article_id, spans, _ in written for i, (start, end) in enumerate(spans)],
         )
         self.db.executemany(
             "INSERT OR IGNORE INTO sentence_dates (article, position, day) VALUES (?, ?, ?)",
-            [(article_id, i, day.isoformat()) for i, day in days],
+            [(article_id, i, day.isoformat()) for article_id, _, days in written for i, day in days],
         )
-        refresh_days(self.db, [article_id])
+        refresh_days(self.db, [article_id for article_id, _, _ in written])
 
     # --- reading ---------------------------------------------------------
 

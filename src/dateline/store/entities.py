@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..models import EntityRecord
-from .database import Table, _among, _between, _marks, _selection, _where
+from .database import Table, _among, _between, _chunks, _marks, _selection, _where
 
 if TYPE_CHECKING:
     from ..extract import Extraction
@@ -30,6 +30,20 @@ def _entity(row: tuple | None) -> EntityRecord | None:
     return EntityRecord(key, name, kind, json.loads(aliases), json.loads(roles), count, surname, initials, bool(full))
 
 
+def _entity_row(record: EntityRecord) -> tuple:
+    return (
+        record.key,
+        record.name,
+        record.type,
+        json.dumps(record.aliases, ensure_ascii=False),
+        json.dumps(record.roles, ensure_ascii=False),
+        record.article_count,
+        record.surname,
+        record.initials,
+        int(record.full),
+    )
+
+
 class EntityStore(Table):
     """Entities with their aliases and roles, their mentions, and the quotes (with the notes on
     articles extraction skipped). The in-memory double of the registry is `extract.MemoryRegistry`."""
@@ -40,20 +54,32 @@ class EntityStore(Table):
         return _entity(self.db.execute(f"SELECT {ENTITY_COLUMNS} FROM entities WHERE key = ?", (key,)).fetchone())
 
     def save(self, record: EntityRecord) -> None:
-        self.db.execute(
+        self.save_many([record])
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, EntityRecord]:
+        found: dict[str, EntityRecord] = {}
+        for chunk in _chunks(list(keys)):
+            rows = self.db.execute(f"SELECT {ENTITY_COLUMNS} FROM entities WHERE key IN ({_marks(chunk)})", chunk)
+            found.update((record.key, record) for record in map(_entity, rows))
+        return found
+
+    def save_many(self, records: Sequence[EntityRecord]) -> None:
+        self.db.executemany(
             f"INSERT OR REPLACE INTO entities ({ENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.key,
-                record.name,
-                record.type,
-                json.dumps(record.aliases, ensure_ascii=False),
-                json.dumps(record.roles, ensure_ascii=False),
-                record.article_count,
-                record.surname,
-                record.initials,
-                int(record.full),
-            ),
+            [_entity_row(record) for record in records],
         )
+
+    def full_names_many(self, type: str, surnames: Sequence[str]) -> dict[str, list[EntityRecord]]:  # noqa: A002
+        found: dict[str, list[EntityRecord]] = {surname: [] for surname in surnames}
+        for chunk in _chunks(list(surnames)):
+            rows = self.db.execute(
+                f"SELECT {ENTITY_COLUMNS} FROM entities WHERE type = ? AND surname IN ({_marks(chunk)}) AND full = 1 "
+                "ORDER BY key",
+                [type, *chunk],
+            )
+            for record in map(_entity, rows):
+                found[record.surname].append(record)
+        return found
 
     def full_names(self, type: str, surname: str) -> list[EntityRecord]:  # noqa: A002 — the protocol's name
         rows = self.db.execute(
@@ -66,11 +92,20 @@ class EntityStore(Table):
 
     def write_extraction(self, article_id: str, extraction: Extraction, keys: dict[int, str]) -> None:
         """An article's mentions (`keys`: each entity's corpus key, by index) and quotes, replacing what was there."""
-        self.db.execute("DELETE FROM mentions WHERE article = ?", (article_id,))
-        self.db.execute("DELETE FROM quotes WHERE article = ?", (article_id,))
+        self.write_extractions([(article_id, extraction, keys)])
+
+    def write_extractions(self, extracted: Sequence[tuple[str, Extraction, dict[int, str]]]) -> None:
+        """`write_extraction` for many articles, in a few statements."""
+        ids = [(article_id,) for article_id, _, _ in extracted]
+        self.db.executemany("DELETE FROM mentions WHERE article = ?", ids)
+        self.db.executemany("DELETE FROM quotes WHERE article = ?", ids)
         self.db.executemany(
             "INSERT OR IGNORE INTO mentions (article, entity, start, end, sentence, text) VALUES (?, ?, ?, ?, ?, ?)",
-            [(article_id, keys[m.entity], m.start, m.end, m.sentence, m.text) for m in extraction.mentions],
+            [
+                (article_id, keys[m.entity], m.start, m.end, m.sentence, m.text)
+                for article_id, extraction, keys in extracted
+                for m in extraction.mentions
+            ],
         )
         self.db.executemany(
             "INSERT INTO quotes (article, position, text, kind, speaker, speaker_as_written, speaker_key, sentence, "
@@ -89,13 +124,14 @@ class EntityStore(Table):
                     q.start,
                     q.end,
                 )
+                for article_id, extraction, _ in extracted
                 for i, q in enumerate(extraction.quotes)
             ],
         )
-        if extraction.skipped:
-            self.db.execute(
-                "INSERT OR REPLACE INTO notes (article, note) VALUES (?, ?)", (article_id, extraction.skipped)
-            )
+        self.db.executemany(
+            "INSERT OR REPLACE INTO notes (article, note) VALUES (?, ?)",
+            [(article_id, extraction.skipped) for article_id, extraction, _ in extracted if extraction.skipped],
+        )
 
     def names_in(self, article_id: str) -> list[str]:
         """The names of the entities an article names, sorted."""

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .database import Table, _chunks, _marks, _where
+from .database import Database, Table, _chunks, _marks, _where
 
 if TYPE_CHECKING:
     from ..cluster import Member, StoryState
@@ -42,10 +42,17 @@ def _member(row: tuple, vector: str | None = None) -> Member:
     )
 
 
+VECTOR_CACHE = 8000  # parsed member vectors kept (~10 KB each): a few windows' worth
+
+
 class StoryStore(Table):
     """Each story's state as JSON, indexed by its top terms; each member with its features; the ids of
     stories merged into others; the document frequencies for IDF. The in-memory double is
     `cluster.MemoryState`."""
+
+    def __init__(self, database: Database):
+        super().__init__(database)
+        self._vectors: dict[str, dict[str, float]] = {}
 
     # --- story state (cluster.State) -------------------------------------
 
@@ -104,13 +111,28 @@ class StoryStore(Table):
                 "ORDER BY seq DESC, article LIMIT ?",
                 (story, -1 if limit is None else limit),
             )
-            return [_member(row[:-1], row[-1]) for row in rows]
+            return [self._with_vector(row) for row in rows]
         rows = self.db.execute(
             f"SELECT {_MEMBER} FROM story_members WHERE story = ? ORDER BY seq DESC, article", (story,)
         )
         return [_member(row) for row in rows]
 
+    def _with_vector(self, row: tuple) -> Member:
+        """A member with its features, parsed once: a member's vector never changes (the article's
+        features), and consecutive windows draw on the same recent stories."""
+        member = _member(row[:-1])
+        vector = self._vectors.pop(member.id, None)
+        member.vector = vector if vector is not None else json.loads(row[-1])
+        self._vectors[member.id] = member.vector  # most recently used last
+        if len(self._vectors) > VECTOR_CACHE:
+            del self._vectors[next(iter(self._vectors))]
+        return member
+
     def save_members(self, members: Iterable[Member]) -> None:
+        members = list(members)
+        for member in members:  # the cache holds what is stored
+            if member.id in self._vectors:
+                self._vectors[member.id] = member.vector
         self.db.executemany(
             "INSERT OR REPLACE INTO story_members (article, story, seq, canonical, published, source, title, clue, "
             "vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -161,6 +183,23 @@ class StoryStore(Table):
         self.db.executemany(
             "INSERT INTO terms (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
             [(term,) for term in set(terms)],
+        )
+
+    def add_documents(self, documents: Sequence[Iterable[str]]) -> None:
+        if not documents:
+            return
+        counts: dict[str, int] = {}
+        for terms in documents:
+            for term in set(terms):
+                counts[term] = counts.get(term, 0) + 1
+        self.db.execute(
+            "INSERT INTO counters (name, value) VALUES ('documents', ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+            (len(documents),),
+        )
+        self.db.executemany(
+            "INSERT INTO terms (term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+            sorted(counts.items()),
         )
 
     def document_frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
