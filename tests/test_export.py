@@ -4,11 +4,12 @@ compared with the database, for the whole corpus and for a selection; the CLI, t
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import sqlite3
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -279,3 +280,20 @@ def test_api_export_is_a_zip_of_the_tables(sample):
     ):
         refused = client.get("/api/export", params=query)
         assert refused.status_code == 400 and refused.json()["error"] == message
+
+
+def test_the_benchmarks_synthetic_copies_export_k_times_the_rows(sample, tmp_path):
+    """bench/export.py's synthetic database: k copies of what the export reads, each exported in full."""
+    spec = importlib.util.spec_from_file_location("export_bench", Path(__file__).parents[1] / "bench" / "export.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    big = tmp_path / "big.db"
+    bench.build(str(sample.db), str(big), 3)
+    with dateline.open(sample.db) as corpus:
+        once = corpus.export(tmp_path / "once", format="jsonl").tables
+    with dateline.open(big) as corpus:
+        thrice = corpus.export(tmp_path / "thrice", format="jsonl").tables
+        assert {a.published for a in corpus.articles()} >= {date(2021, 3, 23), date(2021, 3, 23) + timedelta(days=2400)}
+    for table in tables.TABLES:
+        expected = once[table]["rows"] * (1 if table == "entities" else 3)
+        assert thrice[table]["rows"] == expected, table
