@@ -1,0 +1,167 @@
+"""Ingest on a Dask LocalCluster vs the local process pool, and memory as the corpus grows (issue 14).
+
+Each run is a fresh process ingesting Timeline17 (../shared/data/t17-dev) into a fresh
+database: the process pool (`--workers N`; one worker runs inline in the main process) and
+`--scheduler local` (a LocalCluster of N single-threaded worker processes; the client reads,
+ships batches and runs the corpus-wide stages), with 1 and 2 workers. The growth run ingests
+`--copies` copies of the corpus (own folder names, hence own ids) on the LocalCluster and
+records, every ~1,000 articles, the client's RSS and the largest worker's, now and at peak
+(workers are sampled from /proc every 0.2 s, so a spike shorter than that can be missed).
+
+    .venv/bin/python bench/cluster.py [--data ../shared/data/t17-dev] [--copies 4] [--runs pool1,pool2,dask1,dask2,growth]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "t17-dev"
+
+RUN = r"""
+import json, os, resource, sys, threading, time
+import dateline
+
+def descendants(root):
+    parents = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                parents[int(pid)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            pass
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+def rss_mb(pid="self"):
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+state = {"worker_now": 0.0, "worker_peak": 0.0}
+done = threading.Event()
+
+def sample():  # pool and LocalCluster workers are descendants: getrusage cannot see them
+    while not done.wait(0.2):
+        now = max((rss_mb(pid) for pid in descendants(os.getpid())), default=0.0)
+        state["worker_now"] = now
+        state["worker_peak"] = max(state["worker_peak"], now)
+
+threading.Thread(target=sample, daemon=True).start()
+db, workers, scheduler, *paths = sys.argv[1:]
+checkpoints, next_mark = [], 1000
+start = time.perf_counter()
+
+def progress(report):
+    global next_mark
+    if report.read >= next_mark:
+        next_mark += 1000
+        checkpoints.append({"read": report.read, "seconds": round(time.perf_counter() - start, 1),
+                            "client_now": round(rss_mb()), "client_peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                            "worker_now": round(state["worker_now"]), "worker_peak": round(state["worker_peak"])})
+
+with dateline.open(db) as corpus:
+    report = corpus.ingest(paths, workers=int(workers), scheduler=scheduler or "", progress=progress)
+seconds = time.perf_counter() - start
+done.set()
+print(json.dumps({"seconds": seconds, "report": report.to_dict(), "checkpoints": checkpoints,
+                  "rss_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss_worker": state["worker_peak"]}))
+"""
+
+RUNS = {  # name: (label, workers, scheduler, copies?)
+    "pool1": ("process pool (inline)", 1, "", False),
+    "pool2": ("process pool", 2, "", False),
+    "dask1": ("Dask LocalCluster", 1, "local", False),
+    "dask2": ("Dask LocalCluster", 2, "local", False),
+    "growth": ("Dask LocalCluster, growth", 2, "local", True),
+}
+
+
+def run(args: list[str]) -> dict:
+    done = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"a run failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def copies(data: Path, n: int, work: Path) -> str:
+    """One folder holding n copies of the corpus: paths below it differ, so each copy has its own ids."""
+    root = work / f"{n}x"
+    for i in range(n):
+        shutil.copytree(data, root / f"copy{i}")
+    return str(root)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--copies", type=int, default=4, help="corpus copies of the growth run (default 4)")
+    parser.add_argument(
+        "--runs", default=",".join(RUNS), help=f"which runs, comma-separated (default {','.join(RUNS)})"
+    )
+    parser.add_argument("--log", type=Path, help="also append each run's JSON to this file")
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        sys.exit(f"{args.data}: not found (the shared data folder must sit beside the project)")
+    names = [name.strip() for name in args.runs.split(",") if name.strip()]
+    unknown = [name for name in names if name not in RUNS]
+    if unknown:
+        sys.exit(f"--runs {','.join(unknown)}: unknown (choose from {','.join(RUNS)})")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="dateline-cluster-") as tmp:
+        work = Path(tmp)
+        one = copies(args.data, 1, work)
+        for name in names:
+            label, workers, scheduler, grow = RUNS[name]
+            paths = copies(args.data, args.copies, work) if grow else one
+            result = run([str(work / f"{name}.db"), str(workers), scheduler, paths])
+            result.update(name=name, label=label + (f" {args.copies}x" if grow else " 1x"), workers=workers)
+            rows.append(result)
+            if args.log:
+                with args.log.open("a") as log:
+                    log.write(json.dumps(result) + "\n")
+            print(f"{name}: {result['report']['read']} read in {result['seconds']:.0f} s", file=sys.stderr, flush=True)
+    print_table(rows)
+
+
+def print_table(rows: list[dict]) -> None:
+    print("| run | workers | read | stored | articles/s | client peak MB | largest worker peak MB |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        report = row["report"]
+        rate = report["read"] / row["seconds"]
+        worker = f"{row['rss_worker']:.0f}" if row["rss_worker"] else "– (inline)"
+        print(
+            f"| {row['label']} | {row['workers']} | {report['read']} | {report['stored']} | {rate:.1f} "
+            f"| {row['rss_main']:.0f} | {worker} |"
+        )
+    for row in rows:
+        if row["checkpoints"]:
+            print(f"\n{row['label']}, {row['workers']} workers — RSS as the corpus grows (MB):\n")
+            print("| articles read | seconds | client now | client peak | largest worker now | worker peak so far |")
+            print("|---|---|---|---|---|---|")
+            for mark in row["checkpoints"]:
+                print(
+                    f"| {mark['read']} | {mark['seconds']} | {mark['client_now']} | {mark['client_peak']} "
+                    f"| {mark['worker_now']} | {mark['worker_peak']} |"
+                )
+
+
+if __name__ == "__main__":
+    main()
