@@ -578,6 +578,22 @@ def average_linkage(
     return labels
 
 
+def _products(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """The n × n matrix of dot products of sparse rows given as cells (row, column, value): each
+    column's cells multiplied pairwise, summed per pair of rows. A window's rows share few terms, so
+    this costs far less than the dense product over every shared term (which it equals up to
+    rounding: products are summed in float64, in column order)."""
+    order = np.lexsort((rows, columns))
+    rows, columns, values = rows[order], columns[order], values[order].astype(float)
+    starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]]) if len(columns) else np.zeros(0, dtype=int)
+    sizes = np.diff(np.r_[starts, len(columns)])
+    size_of, start_of = np.repeat(sizes, sizes), np.repeat(starts, sizes)  # per cell, its column's run
+    left = np.repeat(np.arange(len(columns)), size_of)
+    right = np.repeat(start_of, size_of) + (np.arange(len(left)) - np.repeat(np.cumsum(size_of) - size_of, size_of))
+    pairs = rows[left] * n + rows[right]
+    return np.bincount(pairs, weights=values[left] * values[right], minlength=n * n).reshape(n, n)
+
+
 @dataclass(slots=True)
 class _Row:
     """One article of a window: a stored member or an article of the batch."""
@@ -596,6 +612,9 @@ class Clusterer:
     (`take_moved()` hands those out) or gain an inferred date (`take_inferred()`).
     """
 
+    ARRAYS = 20000  # members' term arrays kept (~2 KB each): a few windows' worth
+    TERMS = 2_000_000  # term ids kept before starting afresh (memory stays bounded on any stream)
+
     def __init__(self, state: State, params: Params | None = None) -> None:
         self.state = state
         self.params = params or DEFAULT_PARAMS
@@ -607,6 +626,9 @@ class Clusterer:
         # and a batch asks for the same terms many times (each window, each story it summarises).
         self._df: dict[str, int] = {}
         self._documents: int | None = None
+        self._term_ids: dict[str, int] = {}
+        self._term_names: list[str] = []
+        self._member_arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     # -- public
 
@@ -710,22 +732,30 @@ class Clusterer:
         """Cosine of the rows' TF-IDF vectors, and which pairs count (dates within the window)."""
         p = self.params
         # Only terms that two rows share enter the product; the others still count in each row's norm.
-        postings = Counter(t for row in rows for t in row.member.vector)
-        idf = self._idfs(list(postings), n, df)
-        columns = {t: i for i, t in enumerate(sorted(t for t, c in postings.items() if c > 1))}
-        cells = [(r, t, v * idf[t]) for r, row in enumerate(rows) for t, v in row.member.vector.items()]
+        # The rows' terms as integer ids (each member's parsed once, `_arrays`), so that the cells are
+        # built with array operations: the same values, in the same order, as a loop over the terms.
+        if len(self._term_names) > self.TERMS:  # a long stream's vocabulary: start the ids afresh
+            self._term_ids, self._term_names, self._member_arrays = {}, [], {}
+        arrays = [self._arrays(row.member) for row in rows]
+        ids = np.concatenate([a[0] for a in arrays]) if rows else np.zeros(0, dtype=np.int64)
+        values = np.concatenate([a[1] for a in arrays]) if rows else np.zeros(0)
+        r = np.repeat(np.arange(len(rows)), [len(a[0]) for a in arrays])
+        unique, inverse, postings = np.unique(ids, return_inverse=True, return_counts=True)
+        names = [self._term_names[i] for i in unique.tolist()]
+        idf = self._idfs(names, n, df)
+        w = values * np.array([idf[t] for t in names])[inverse.reshape(-1)]
+        shared = np.flatnonzero(postings > 1).tolist()
+        column_of = np.full(len(unique), -1)
+        column_of[sorted(shared, key=names.__getitem__)] = np.arange(len(shared))  # columns in term order
+        c = column_of[inverse.reshape(-1)]
         norms = np.zeros(len(rows))
-        matrix = np.zeros((len(rows), max(len(columns), 1)), dtype=np.float32)  # half the product's cost
-        if cells:
-            r, terms, w = zip(*cells)
-            r, w = np.array(r), np.array(w)
+        if len(w):
             np.add.at(norms, r, w * w)
-            c = np.array([columns.get(t, -1) for t in terms])
-            shared = c >= 0
-            matrix[r[shared], c[shared]] = w[shared]
         norms = np.sqrt(norms)
-        matrix /= np.where(norms > 0, norms, 1.0)[:, None]
-        plain = (matrix @ matrix.T).astype(float)
+        kept = c >= 0
+        # The unit rows' shared cells, as float32 (what a dense float32 matrix of them would hold).
+        cells = (w[kept].astype(np.float32) / np.where(norms > 0, norms, 1.0)[r[kept]]).astype(np.float32)
+        plain = _products(r[kept], c[kept], cells, len(rows))
         days = np.array([m.published.toordinal() if m.published else np.nan for m in (r.member for r in rows)])
         dated = ~np.isnan(days)
         with np.errstate(invalid="ignore"):
@@ -903,6 +933,22 @@ class Clusterer:
         story.inferred = inferred
         candidates = [d for d in (story.last_published, *inferred.values()) if d is not None]
         story.last = max(candidates) if candidates else story.first
+
+    def _arrays(self, member: Member) -> tuple[np.ndarray, np.ndarray]:
+        """A member's vector as (term ids, values) in the vector's order, kept for the next windows
+        (a member's vector never changes; most recently used last, at most `ARRAYS` kept)."""
+        found = self._member_arrays.pop(member.id, None)
+        if found is None:
+            ids = [self._term_ids.get(t) for t in member.vector]
+            for i, t in enumerate(member.vector):
+                if ids[i] is None:
+                    ids[i] = self._term_ids[t] = len(self._term_names)
+                    self._term_names.append(t)
+            found = (np.array(ids, dtype=np.int64), np.fromiter(member.vector.values(), float, len(member.vector)))
+        self._member_arrays[member.id] = found
+        if len(self._member_arrays) > self.ARRAYS:
+            del self._member_arrays[next(iter(self._member_arrays))]
+        return found
 
     def _frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         """`state.document_frequency`, asking the state only for terms not read since the counts changed."""
