@@ -189,6 +189,24 @@ def test_a_worker_lost_mid_run_loses_nothing(local, tmp_path):
     assert (report, results(tmp_path / "cluster.db")) == local
 
 
+def test_a_scheduler_lost_mid_run_is_said_and_the_ingest_resumes(local, tmp_path):
+    db = tmp_path / "cluster.db"
+    with cluster(1) as running:
+
+        def kill_scheduler(progress) -> None:
+            if progress.read and running.scheduler.poll() is None:
+                running.scheduler.kill()
+                running.scheduler.wait()
+
+        with pytest.raises(executor.SchedulerLost, match="run the same ingest again to finish it"):
+            ingest(db, scheduler=running.address, progress=kill_scheduler)
+    with dateline.open(db) as corpus:
+        assert 0 < len(list(corpus.articles())) < local[0]["stored"]
+    resumed = ingest(db, workers=1, scheduler="")
+    assert resumed["read"] == local[0]["read"] and resumed["unchanged"] > 0
+    assert results(db) == local[1]
+
+
 def test_a_local_cluster_equals_a_local_ingest(local, tmp_path):
     report = ingest(tmp_path / "localcluster.db", scheduler="local", workers=1)
     assert (report, results(tmp_path / "localcluster.db")) == local

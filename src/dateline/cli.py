@@ -31,7 +31,7 @@ from . import corpus as corpus_api
 from . import export as export_tables
 from . import network as entity_network
 from . import params, read, render
-from .executor import SCHEDULER_ENV, SchedulerError, default_workers
+from .executor import SCHEDULER_ENV, SchedulerError, SchedulerLost, default_workers
 from .models import Article, Reject
 from .store import QueryError, StoreError
 from .timeline import Chosen
@@ -229,6 +229,8 @@ def run_ingest(
     try:
         return _ingest(corpus, paths, workers, max_bytes, scheduler)
     except StoreError as error:
+        raise Unusable(str(error)) from None
+    except SchedulerLost as error:  # it ran, then the cluster went away: not a usage mistake
         raise Unusable(str(error)) from None
     except SchedulerError as error:  # an address the user gave (or $DATELINE_SCHEDULER) that does not work
         raise UserError(str(error)) from None

@@ -104,6 +104,10 @@ class SchedulerError(Exception):
     """A Dask scheduler that cannot be used; the message names the address and what to do."""
 
 
+class SchedulerLost(SchedulerError):
+    """The scheduler went away mid-run. What was stored stays; the same ingest again finishes it."""
+
+
 def scheduler_address(scheduler: str | None) -> str | None:
     """`scheduler` as given, else $DATELINE_SCHEDULER, else None (no cluster)."""
     if scheduler is None:
@@ -135,6 +139,11 @@ class DaskExecutor:
         self.client = None
 
     def __enter__(self) -> DaskExecutor:
+        # A lost scheduler is reported once, as SchedulerLost; the client would log each of its
+        # reconnection attempts with a traceback on stderr.
+        self.quieted = logging.getLogger("distributed.client")
+        self.level = self.quieted.level
+        self.quieted.setLevel(logging.CRITICAL)
         try:
             self.client = self._connect()
         except BaseException:
@@ -143,10 +152,13 @@ class DaskExecutor:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        try:
+            if self.client is not None:
+                self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+        finally:
+            self.quieted.setLevel(self.level)
 
     def _connect(self):
         from distributed import Client, LocalCluster
@@ -195,8 +207,15 @@ class DaskExecutor:
             yield self._result(*pending.popleft())
 
     def _result(self, batch: Batch, future) -> tuple[Batch, Result]:
+        from concurrent.futures import CancelledError
+
         try:
             result = future.result()
+        except CancelledError:  # the scheduler went away: Dask cancels every future
+            raise SchedulerLost(
+                f"--scheduler {self.address}: lost the connection to the Dask scheduler mid-run; "
+                "the batches stored so far stay: run the same ingest again to finish it"
+            ) from None
         except (ImportError, AttributeError) as error:  # a worker without dateline (or another version)
             raise SchedulerError(
                 f"--scheduler {self.address}: a worker could not run the work ({type(error).__name__}: {error}); "
