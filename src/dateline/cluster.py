@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -626,6 +627,8 @@ class Clusterer:
         # and a batch asks for the same terms many times (each window, each story it summarises).
         self._df: dict[str, int] = {}
         self._documents: int | None = None
+        self._idf_cache: dict[str, float] = {}
+        self._idf_documents: int | None = None
         self._term_ids: dict[str, int] = {}
         self._term_names: list[str] = []
         self._member_arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -641,7 +644,7 @@ class Clusterer:
         Document frequencies of the whole batch are counted first."""
         vectors = [v if v is not None else features(a, self.params) for a, v in batch]
         self.state.add_documents(vectors)
-        self._df, self._documents = {}, None
+        self._df, self._documents, self._idf_cache = {}, None, {}
         new: dict[str, tuple[Article, Vector]] = {}
         for (article, _), vector in zip(batch, vectors):
             new.setdefault(article.id, (article, vector))  # the same input twice: one row
@@ -881,8 +884,9 @@ class Clusterer:
         n, df = self._frequency(story.centroid)
         idf = self._idfs(list(story.centroid), n, df)
         weight = {t: v * idf[t] for t, v in story.centroid.items()}
-        ranked = sorted(weight, key=lambda t: (-weight[t], t))
-        if len(ranked) > p.centroid_terms:
+        # The heaviest terms only (nsmallest = sorted()[:k]): a story's centroid has hundreds.
+        ranked = heapq.nsmallest(max(p.centroid_terms, p.index_terms), weight, key=lambda t: (-weight[t], t))
+        if len(weight) > p.centroid_terms:
             story.centroid = {t: story.centroid[t] for t in ranked[: p.centroid_terms]}
         story.terms = sorted(ranked[: p.index_terms])
         self._sequence += 1
@@ -952,21 +956,26 @@ class Clusterer:
 
     def _frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         """`state.document_frequency`, asking the state only for terms not read since the counts changed."""
-        terms = list(terms)
         missing = [t for t in terms if t not in self._df]
         if missing or self._documents is None:
             self._documents, found = self.state.document_frequency(missing)
             self._df.update(found)
-        return self._documents, {t: self._df[t] for t in terms}
+        return self._documents, self._df  # holds at least `terms`: callers only look terms up
 
     def _idfs(self, terms: Sequence[str], n: int, df: dict[str, int]) -> dict[str, float]:
-        """`_idf` for many terms at once."""
-        prior = self.params.background_documents
-        counts = np.array([df.get(t, 0) for t in terms], dtype=float)
-        if prior:
-            counts += prior * np.array([self._background.get(t, 0.0) for t in terms])
-        values = np.log((1.0 + n + prior) / (1.0 + counts)) + 1.0
-        return dict(zip(terms, values.tolist()))
+        """`_idf` for many terms at once: a dict holding at least `terms` (the IDFs of the batch so
+        far: they change only when a batch's articles are counted, as `_frequency`'s counts)."""
+        if n != self._idf_documents:
+            self._idf_cache, self._idf_documents = {}, n
+        missing = [t for t in terms if t not in self._idf_cache]
+        if missing:
+            prior = self.params.background_documents
+            counts = np.array([df.get(t, 0) for t in missing], dtype=float)
+            if prior:
+                counts += prior * np.array([self._background.get(t, 0.0) for t in missing])
+            values = np.log((1.0 + n + prior) / (1.0 + counts)) + 1.0
+            self._idf_cache.update(zip(missing, values.tolist()))
+        return self._idf_cache
 
     def _idf(self, term: str, n: int, df: dict[str, int]) -> float:
         """IDF from the stream's counts plus the background prior (`background_documents` articles)."""
