@@ -225,18 +225,29 @@ def test_a_date_range_exports_the_articles_published_in_it(sample, tmp_path):
     assert {d["copy"] for d in copies} <= inside
 
 
-def test_tables_are_written_in_chunks(sample, tmp_path):
-    """Streaming: the store hands over `size` rows at a time and Parquet gets a row group per chunk."""
+def test_tables_are_written_in_chunks(sample, tmp_path, monkeypatch):
+    """Streaming: the store hands over `size` rows at a time; Parquet row groups gather chunks up to a
+    byte budget (one chunk each when the budget is tiny, the whole sample table in one by default)."""
     with dateline.open(sample.db) as corpus:
         source = ExportStore(corpus.store)
         with source.snapshot():
             source.select()
-            chunks = list(source.rows("sentences", size=50))
+            chunks = [list(map(tables._values("sentences"), c)) for c in source.rows("sentences", size=50)]
             assert max(map(len, chunks)) == 50 and sum(map(len, chunks)) == source.count("sentences")
-            tables.write_parquet(
-                tmp_path / "s.parquet", "sentences", (list(map(tables._values("sentences"), c)) for c in chunks)
-            )
-    assert pq.ParquetFile(tmp_path / "s.parquet").num_row_groups == len(chunks) > 1
+    assert tables.write_parquet(tmp_path / "one.parquet", "sentences", iter(chunks)) == sum(map(len, chunks))
+    assert pq.ParquetFile(tmp_path / "one.parquet").num_row_groups == 1
+    monkeypatch.setattr(tables, "ROW_GROUP_BYTES", 1)
+    tables.write_parquet(tmp_path / "many.parquet", "sentences", iter(chunks))
+    assert pq.ParquetFile(tmp_path / "many.parquet").num_row_groups == len(chunks) > 1
+    assert pq.read_table(tmp_path / "many.parquet").equals(pq.read_table(tmp_path / "one.parquet"))
+
+
+def test_long_text_has_no_parquet_statistics(exported):
+    """The writer would keep each row group's min and max text (whole articles) in memory until the end."""
+    meta = pq.ParquetFile(exported["parquet"] / "articles.parquet").metadata.row_group(0)
+    names = [meta.column(i).path_in_schema for i in range(meta.num_columns)]
+    assert meta.column(names.index("text")).statistics is None
+    assert meta.column(names.index("published")).statistics is not None
 
 
 def test_cli_export_prints_the_tables_and_refuses_mistakes(sample, tmp_path, runner, cli_app):

@@ -97,6 +97,9 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 TABLES = tuple(COLUMNS)
+# Rows read at once: an article carries its whole text, so fewer of them.
+DEFAULT_CHUNK = 5000
+CHUNKS = {"articles": 200}
 
 
 @dataclass(slots=True)
@@ -125,7 +128,8 @@ def export(
     done = Export(folder, fmt, selection)
     for table in TABLES:
         name = f"{table}.{SUFFIXES[fmt]}"
-        rows = WRITERS[fmt](folder / name, table, (list(map(_values(table), chunk)) for chunk in source.rows(table)))
+        chunks = source.rows(table, CHUNKS.get(table, DEFAULT_CHUNK))
+        rows = WRITERS[fmt](folder / name, table, (list(map(_values(table), chunk)) for chunk in chunks))
         done.tables[table] = {"file": name, "rows": rows}
         if on_table:
             on_table(table, rows)
@@ -181,19 +185,39 @@ def _csv_cell(value: object) -> object:
 
 
 def write_parquet(path: Path, table: str, chunks: Iterable[list[tuple]]) -> int:
-    """Parquet (zstd), one row group per chunk; days are Parquet dates, lists are lists."""
+    """Parquet (zstd); days are Parquet dates, lists are lists.
+
+    Chunks are gathered into row groups of about ROW_GROUP_BYTES: row groups large enough for
+    readers to skip and scan well, small enough that memory stays flat. No statistics on the long
+    text columns: the writer keeps every row group's min and max until the file is closed, and for
+    an article's text those are whole articles."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = parquet_schema(table)
+    counted = [name for name, kind in COLUMNS[table] if name not in LONG_TEXT]
     count = 0
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    waiting: list = []
+    with pq.ParquetWriter(path, schema, compression="zstd", write_statistics=counted) as writer:
         for chunk in chunks:
             columns = list(zip(*chunk))
             arrays = [_arrow(pa, values, field.type) for values, field in zip(columns, schema)]
-            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            waiting.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
             count += len(chunk)
+            if sum(batch.nbytes for batch in waiting) >= ROW_GROUP_BYTES:
+                _row_group(writer, pa.Table.from_batches(waiting, schema=schema))
+                waiting = []
+        if waiting:
+            _row_group(writer, pa.Table.from_batches(waiting, schema=schema))
     return count
+
+
+def _row_group(writer, rows) -> None:
+    writer.write_table(rows, row_group_size=max(rows.num_rows, 1))
+
+
+ROW_GROUP_BYTES = 16 * 1024 * 1024
+LONG_TEXT = {"text", "title", "url", "path", "label"}  # columns without Parquet statistics
 
 
 def parquet_schema(table: str):
