@@ -429,7 +429,40 @@ def slug(query: str | None) -> str:
 NETWORK_NODES = 80  # the page shows the most-mentioned entities: a readable picture, a small answer
 
 
+NetworkKey = tuple[str | None, date | None, date | None, int, int]
+
+
+class Networks:
+    """Recently made networks (as JSON), kept while the database is unchanged: every search on the page
+    asks for one, and the back button asks again. A network reads every mention of its articles."""
+
+    def __init__(self, corpora: Corpora, size: int = 16):
+        self.corpora, self.size = corpora, size
+        self.made: OrderedDict[NetworkKey, tuple[int, dict]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: NetworkKey) -> dict:
+        corpus = self.corpora.get()
+        version = corpus.store.version()
+        with self.lock:
+            kept = self.made.get(key)
+            if kept is not None and kept[0] == version:
+                self.made.move_to_end(key)
+                return kept[1]
+        query, start, end, min_weight, max_nodes = key
+        made = corpus.network(query, start=start, end=end, min_weight=min_weight, max_nodes=max_nodes, sentences=True)
+        answer = made.to_json()
+        with self.lock:
+            self.made[key] = (version, answer)
+            self.made.move_to_end(key)
+            while len(self.made) > self.size:
+                self.made.popitem(last=False)
+        return answer
+
+
 def add_network_routes(app: FastAPI, corpora: Corpora) -> None:
+    networks = Networks(corpora)
+
     @app.get("/api/network", summary="Who appears with whom: entities named in one sentence, with evidence")
     def network_json(
         q: str | None = None,
@@ -441,10 +474,7 @@ def add_network_routes(app: FastAPI, corpora: Corpora) -> None:
         first, last = days(start, end)
         within("min_weight", min_weight, 1, 1_000_000)
         within("max_nodes", max_nodes, 1, 500)
-        made = corpora.get().network(
-            text(q), start=first, end=last, min_weight=min_weight, max_nodes=max_nodes, sentences=True
-        )
-        return JSONResponse(made.to_json())
+        return JSONResponse(networks.get((text(q), first, last, min_weight, max_nodes)))
 
     @app.get("/api/export", summary="The selected articles and what hangs off them, as tables in a zip")
     def export_zip(
