@@ -81,7 +81,8 @@ class _Overlay:
         self.surnames: dict[tuple[str, str], dict[str, EntityRecord]] = {}
         entities = [entity for extraction in extractions for entity in extraction.entities]
         keys = sorted({entity.key for entity in entities})
-        surnames = sorted({e.surname for e in entities if e.type == "person" and not e.full and e.surname})
+        # Surname-only persons look up full names; full names are added to those lists: both read here.
+        surnames = sorted({e.surname for e in entities if e.type == "person" and e.surname})
         if isinstance(registry, _BATCHED):
             found = registry.get_many(keys)
             self.records.update((key, found.get(key)) for key in keys)
