@@ -106,6 +106,7 @@ function showTie(id, onArticle) {
     box.replaceChildren(el("p", { class: "hint" }, HINT));
     return;
   }
+  if (view) view.selectEdges([id]); // the tie read about is the one drawn in the accent colour
   const sentences = (tie.sentences || []).map((sentence) => {
     const button = el("button", { type: "button", class: "row" },
       el("span", { class: "when" }, sentence.published || "undated", " ", badge(outletName(sentence.source))),
