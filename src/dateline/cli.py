@@ -545,14 +545,16 @@ def network(
     text = entity_network.WRITERS[fmt](made)
     if output is None:
         with reader_may_stop():
-            sys.stdout.write(text)
+            entity_network.WRITERS[fmt](made, sys.stdout)
         return
     written = [output]
     try:
-        output.write_text(text, encoding="utf-8")
+        with output.open("w", encoding="utf-8", newline="") as out:
+            entity_network.WRITERS[fmt](made, out)
         if fmt == "csv":  # an edge list names its ends; the nodes' counts and days go beside it
             written.append(output.with_name(output.stem + ".nodes.csv"))
-            written[-1].write_text(entity_network.nodes_csv(made), encoding="utf-8")
+            with written[-1].open("w", encoding="utf-8", newline="") as out:
+                entity_network.write_nodes_csv(made, out)
     except OSError as error:
         raise Unusable(f"cannot write {error.filename or output}: {error.strerror or error}") from None
     err.print(

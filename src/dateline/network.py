@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import combinations, groupby
-from typing import Any
-from xml.etree import ElementTree as ET
+from typing import Any, TextIO
+from xml.sax.saxutils import escape, quoteattr
 
 FORMATS = ("gexf", "graphml", "json", "csv")
 EVIDENCE = 3  # sentences kept per edge, to show what ties two entities
@@ -218,79 +218,74 @@ def _articles_together(rows: Iterable[Row], pairs: dict[Pair, int]) -> Counter:
     return together
 
 
-# --- writing ----------------------------------------------------------------------------------
+# --- writing: each format streams to a text file ---------------------------------------------
 
 
-def to_json(network: Network) -> str:
-    return json.dumps(network.to_json(), ensure_ascii=False, indent=1) + "\n"
+def write_json(network: Network, out: TextIO) -> None:
+    json.dump(network.to_json(), out, ensure_ascii=False, indent=1)
+    out.write("\n")
 
 
 GEXF = "http://gexf.net/1.3"
 VIZ = "http://gexf.net/1.3/viz"
+GEXF_NODE_ATTRIBUTES = (("type", "string"), ("aliases", "string"), ("mentions", "integer"), ("articles", "integer"),
+                        ("first", "string"), ("last", "string"))  # fmt: skip
+GEXF_EDGE_ATTRIBUTES = (("article_weight", "integer"), ("first", "string"), ("last", "string"))
 
 
-def to_gexf(network: Network) -> str:
+def write_gexf(network: Network, out: TextIO) -> None:
     """GEXF 1.3 in dynamic mode: every node and edge has spells, the runs of days it appeared on."""
-    ET.register_namespace("", GEXF)
-    ET.register_namespace("viz", VIZ)
-    root = ET.Element(f"{{{GEXF}}}gexf", {"version": "1.3"})
-    meta = ET.SubElement(root, f"{{{GEXF}}}meta")
-    ET.SubElement(meta, f"{{{GEXF}}}creator").text = "dateline"
-    ET.SubElement(meta, f"{{{GEXF}}}description").text = _clean(_describe(network))
-    graph = ET.SubElement(
-        root,
-        f"{{{GEXF}}}graph",
-        {"mode": "dynamic", "defaultedgetype": "undirected", "timeformat": "date", "timerepresentation": "interval"},
-    )
-    _attributes(graph, "node", [("type", "string"), ("aliases", "string"), ("mentions", "integer"),
-                                ("articles", "integer"), ("first", "string"), ("last", "string")])  # fmt: skip
-    _attributes(graph, "edge", [("article_weight", "integer"), ("first", "string"), ("last", "string")])
-    nodes = ET.SubElement(graph, f"{{{GEXF}}}nodes")
+    xml = _Xml(out)
+    xml.open("gexf", {"xmlns": GEXF, "xmlns:viz": VIZ, "version": "1.3"})
+    xml.open("meta")
+    xml.leaf("creator", text="dateline")
+    xml.leaf("description", text=_describe(network))
+    xml.close("meta")
+    xml.open("graph", {"mode": "dynamic", "defaultedgetype": "undirected", "timeformat": "date",
+                       "timerepresentation": "interval"})  # fmt: skip
+    for kind, names in (("node", GEXF_NODE_ATTRIBUTES), ("edge", GEXF_EDGE_ATTRIBUTES)):
+        xml.open("attributes", {"class": kind, "mode": "static"})
+        for name, type_ in names:
+            xml.leaf("attribute", {"id": name, "title": name, "type": type_})
+        xml.close("attributes")
+    xml.open("nodes")
     for node in network.nodes:
-        element = ET.SubElement(nodes, f"{{{GEXF}}}node", {"id": _clean(node.id), "label": _clean(node.name)})
-        _values(element, [("type", node.type), ("aliases", json.dumps(node.aliases, ensure_ascii=False)),
-                          ("mentions", node.mentions), ("articles", node.articles),
-                          ("first", node.first), ("last", node.last)])  # fmt: skip
-        _spells(element, node.days)
-        r, g, b = COLOURS.get(node.type, OTHER_COLOUR)
-        ET.SubElement(element, f"{{{VIZ}}}color", {"r": str(r), "g": str(g), "b": str(b)})
-        ET.SubElement(element, f"{{{VIZ}}}size", {"value": f"{_size(node.mentions):.2f}"})
-    edges = ET.SubElement(graph, f"{{{GEXF}}}edges")
-    for number, edge in enumerate(network.edges):
-        element = ET.SubElement(
-            edges,
-            f"{{{GEXF}}}edge",
-            {
-                "id": str(number),
-                "source": _clean(edge.source),
-                "target": _clean(edge.target),
-                "weight": str(edge.weight),
-            },
+        xml.open("node", {"id": node.id, "label": node.name})
+        _attvalues(
+            xml, {**node.to_json(), "aliases": json.dumps(node.aliases, ensure_ascii=False)}, GEXF_NODE_ATTRIBUTES
         )
-        _values(element, [("article_weight", edge.article_weight), ("first", edge.first), ("last", edge.last)])
-        _spells(element, edge.days)
-    return _xml(root)
+        _spells(xml, node.days)
+        r, g, b = COLOURS.get(node.type, OTHER_COLOUR)
+        xml.leaf("viz:color", {"r": r, "g": g, "b": b})
+        xml.leaf("viz:size", {"value": f"{_size(node.mentions):.2f}"})
+        xml.close("node")
+    xml.close("nodes")
+    xml.open("edges")
+    for number, edge in enumerate(network.edges):
+        xml.open("edge", {"id": number, "source": edge.source, "target": edge.target, "weight": edge.weight})
+        _attvalues(xml, edge.to_json(), GEXF_EDGE_ATTRIBUTES)
+        _spells(xml, edge.days)
+        xml.close("edge")
+    xml.close("edges")
+    xml.close("graph")
+    xml.close("gexf")
 
 
-def _attributes(graph: ET.Element, kind: str, names: list[tuple[str, str]]) -> None:
-    block = ET.SubElement(graph, f"{{{GEXF}}}attributes", {"class": kind, "mode": "static"})
-    for name, type_ in names:
-        ET.SubElement(block, f"{{{GEXF}}}attribute", {"id": name, "title": name, "type": type_})
+def _attvalues(xml: _Xml, values: dict, names: tuple[tuple[str, str], ...]) -> None:
+    xml.open("attvalues")
+    for name, _ in names:
+        if values.get(name) is not None:
+            xml.leaf("attvalue", {"for": name, "value": values[name]})
+    xml.close("attvalues")
 
 
-def _values(element: ET.Element, values: list[tuple[str, object]]) -> None:
-    block = ET.SubElement(element, f"{{{GEXF}}}attvalues")
-    for name, value in values:
-        if value is not None:
-            ET.SubElement(block, f"{{{GEXF}}}attvalue", {"for": name, "value": _clean(str(value))})
-
-
-def _spells(element: ET.Element, days: list[str]) -> None:
+def _spells(xml: _Xml, days: list[str]) -> None:
     if not days:
         return
-    block = ET.SubElement(element, f"{{{GEXF}}}spells")
+    xml.open("spells")
     for first, last in runs(days):
-        ET.SubElement(block, f"{{{GEXF}}}spell", {"start": first, "end": last})
+        xml.leaf("spell", {"start": first, "end": last})
+    xml.close("spells")
 
 
 def runs(days: list[str]) -> list[tuple[str, str]]:
@@ -310,94 +305,110 @@ def _size(mentions: int) -> float:
 
 
 GRAPHML = "http://graphml.graphdrawing.org/xmlns"
-GRAPHML_KEYS = (
-    ("node", "name", "string"),
-    ("node", "type", "string"),
-    ("node", "aliases", "string"),
-    ("node", "mentions", "int"),
-    ("node", "articles", "int"),
-    ("node", "first", "string"),
-    ("node", "last", "string"),
-    ("edge", "weight", "int"),
-    ("edge", "article_weight", "int"),
-    ("edge", "first", "string"),
-    ("edge", "last", "string"),
-)
+GRAPHML_NODE_KEYS = (("name", "string"), ("type", "string"), ("aliases", "string"), ("mentions", "int"),
+                     ("articles", "int"), ("first", "string"), ("last", "string"))  # fmt: skip
+GRAPHML_EDGE_KEYS = (("weight", "int"), ("article_weight", "int"), ("first", "string"), ("last", "string"))
 
 
-def to_graphml(network: Network) -> str:
-    """GraphML, undirected; aliases as a JSON array, days as ISO dates."""
-    ET.register_namespace("", GRAPHML)
-    root = ET.Element(f"{{{GRAPHML}}}graphml")
-    for kind, name, type_ in GRAPHML_KEYS:
-        ET.SubElement(
-            root,
-            f"{{{GRAPHML}}}key",
-            {"id": f"{kind[0]}_{name}", "for": kind, "attr.name": name, "attr.type": type_},
-        )
-    graph = ET.SubElement(root, f"{{{GRAPHML}}}graph", {"id": "dateline", "edgedefault": "undirected"})
+def write_graphml(network: Network, out: TextIO) -> None:
+    """GraphML, undirected; aliases as a JSON array, days as ISO dates; keys n_* for nodes, e_* for edges."""
+    xml = _Xml(out)
+    xml.open("graphml", {"xmlns": GRAPHML})
+    for kind, keys in (("node", GRAPHML_NODE_KEYS), ("edge", GRAPHML_EDGE_KEYS)):
+        for name, type_ in keys:
+            xml.leaf("key", {"id": f"{kind[0]}_{name}", "for": kind, "attr.name": name, "attr.type": type_})
+    xml.open("graph", {"id": "dateline", "edgedefault": "undirected"})
     for node in network.nodes:
-        element = ET.SubElement(graph, f"{{{GRAPHML}}}node", {"id": _clean(node.id)})
-        values = {**node.to_json(), "aliases": json.dumps(node.aliases, ensure_ascii=False)}
-        _data(element, "n", values, ("name", "type", "aliases", "mentions", "articles", "first", "last"))
+        xml.open("node", {"id": node.id})
+        _data(xml, "n", {**node.to_json(), "aliases": json.dumps(node.aliases, ensure_ascii=False)}, GRAPHML_NODE_KEYS)
+        xml.close("node")
     for edge in network.edges:
-        element = ET.SubElement(
-            graph, f"{{{GRAPHML}}}edge", {"source": _clean(edge.source), "target": _clean(edge.target)}
-        )
-        _data(element, "e", edge.to_json(), ("weight", "article_weight", "first", "last"))
-    return _xml(root)
+        xml.open("edge", {"source": edge.source, "target": edge.target})
+        _data(xml, "e", edge.to_json(), GRAPHML_EDGE_KEYS)
+        xml.close("edge")
+    xml.close("graph")
+    xml.close("graphml")
 
 
-def _data(element: ET.Element, prefix: str, values: dict, names: tuple[str, ...]) -> None:
-    for name in names:
+def _data(xml: _Xml, prefix: str, values: dict, keys: tuple[tuple[str, str], ...]) -> None:
+    for name, _ in keys:
         if values.get(name) is not None:
-            ET.SubElement(element, f"{{{GRAPHML}}}data", {"key": f"{prefix}_{name}"}).text = _clean(str(values[name]))
+            xml.leaf("data", {"key": f"{prefix}_{name}"}, text=values[name])
+
+
+class _Xml:
+    """XML written as it goes (a network of 70,000 ties is no tree in memory), one element a line.
+
+    Every attribute and text is escaped here, and stripped of what XML 1.0 cannot hold: names and
+    sentences are scraped text."""
+
+    def __init__(self, out: TextIO):
+        self.out, self.depth = out, 0
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+
+    def open(self, tag: str, attributes: dict[str, object] | None = None) -> None:
+        self.out.write(f"{' ' * self.depth}<{tag}{_attributes(attributes)}>\n")
+        self.depth += 1
+
+    def close(self, tag: str) -> None:
+        self.depth -= 1
+        self.out.write(f"{' ' * self.depth}</{tag}>\n")
+
+    def leaf(self, tag: str, attributes: dict[str, object] | None = None, text: object = None) -> None:
+        body = "/>" if text is None else f">{escape(_clean(str(text)))}</{tag}>"
+        self.out.write(f"{' ' * self.depth}<{tag}{_attributes(attributes)}{body}\n")
+
+
+def _attributes(attributes: dict[str, object] | None) -> str:
+    return "".join(f" {name}={quoteattr(_clean(str(value)))}" for name, value in (attributes or {}).items())
 
 
 NODE_COLUMNS = ("id", "name", "type", "aliases", "mentions", "articles", "first", "last")
-EDGE_COLUMNS = (
-    "source",
-    "target",
-    "source_name",
-    "target_name",
-    "weight",
-    "article_weight",
-    "first",
-    "last",
-)
+EDGE_COLUMNS = ("source", "target", "source_name", "target_name", "weight", "article_weight", "first", "last")
 
 
-def to_csv(network: Network) -> str:
+def write_csv(network: Network, out: TextIO) -> None:
     """The edge list (Gephi's "Edges table" import), each end named."""
     names = {node.id: node.name for node in network.nodes}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(out)
     writer.writerow(EDGE_COLUMNS)
     for edge in network.edges:
         writer.writerow(
             [edge.source, edge.target, names[edge.source], names[edge.target], edge.weight, edge.article_weight,
              edge.first or "", edge.last or ""]
         )  # fmt: skip
-    return buffer.getvalue()
 
 
-def nodes_csv(network: Network) -> str:
+def write_nodes_csv(network: Network, out: TextIO) -> None:
     """The node list (Gephi's "Nodes table" import); aliases as a JSON array."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(out)
     writer.writerow(NODE_COLUMNS)
     for node in network.nodes:
         record = {**node.to_json(), "aliases": json.dumps(node.aliases, ensure_ascii=False)}
         writer.writerow(["" if record[c] is None else record[c] for c in NODE_COLUMNS])
+
+
+WRITERS: dict[str, Callable[[Network, TextIO], None]] = {
+    "gexf": write_gexf,
+    "graphml": write_graphml,
+    "json": write_json,
+    "csv": write_csv,
+}
+
+
+def text(network: Network, fmt: str) -> str:
+    """The network in one format, as a string (for a small network: the writers stream to files)."""
+    buffer = io.StringIO(newline="")
+    WRITERS[fmt](network, buffer)
     return buffer.getvalue()
 
 
-WRITERS: dict[str, Callable[[Network], str]] = {
-    "gexf": to_gexf,
-    "graphml": to_graphml,
-    "json": to_json,
-    "csv": to_csv,
-}
+def to_gexf(network: Network) -> str:
+    return text(network, "gexf")
+
+
+def to_graphml(network: Network) -> str:
+    return text(network, "graphml")
 
 
 def _describe(network: Network) -> str:
@@ -407,14 +418,9 @@ def _describe(network: Network) -> str:
     return "dateline entity co-occurrence network: " + ", ".join(parts)
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _clean(value: str) -> str:
-    """Text XML 1.0 can hold: scraped names may carry control characters (escaping is ElementTree's job)."""
+    """Text XML 1.0 can hold: scraped names may carry control characters."""
     return _NOT_XML.sub("", value)
-
-
-def _xml(root: ET.Element) -> str:
-    ET.indent(root, space=" ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
