@@ -542,7 +542,6 @@ def network(
             made = corpus.network(query, start=first, end=last, min_weight=min_weight)
         except QueryError as error:
             raise query_error(error) from None
-    text = entity_network.WRITERS[fmt](made)
     if output is None:
         with reader_may_stop():
             entity_network.WRITERS[fmt](made, sys.stdout)
