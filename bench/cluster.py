@@ -9,12 +9,14 @@ records, every ~1,000 articles, the client's RSS and the largest worker's, now a
 (workers are sampled from /proc every 0.2 s, so a spike shorter than that can be missed).
 
     .venv/bin/python bench/cluster.py [--data ../shared/data/t17-dev] [--copies 4] [--runs pool1,pool2,dask1,dask2,growth]
+        [--every 1000] [--log runs.jsonl]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -65,16 +67,20 @@ def sample():  # pool and LocalCluster workers are descendants: getrusage cannot
 
 threading.Thread(target=sample, daemon=True).start()
 db, workers, scheduler, *paths = sys.argv[1:]
-checkpoints, next_mark = [], 1000
+every = int(os.environ.get("BENCH_EVERY", "1000"))
+checkpoints, next_mark = [], every
 start = time.perf_counter()
 
 def progress(report):
     global next_mark
     if report.read >= next_mark:
-        next_mark += 1000
+        next_mark += every
         checkpoints.append({"read": report.read, "seconds": round(time.perf_counter() - start, 1),
                             "client_now": round(rss_mb()), "client_peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                             "worker_now": round(state["worker_now"]), "worker_peak": round(state["worker_peak"])})
+        if os.environ.get("BENCH_LOG"):  # as it goes: a long run cut short still says how far it got
+            with open(os.environ["BENCH_LOG"], "a") as log:
+                log.write(json.dumps({"checkpoint": checkpoints[-1], "db": db}) + "\n")
 
 with dateline.open(db) as corpus:
     report = corpus.ingest(paths, workers=int(workers), scheduler=scheduler or "", progress=progress)
@@ -93,8 +99,9 @@ RUNS = {  # name: (label, workers, scheduler, copies?)
 }
 
 
-def run(args: list[str]) -> dict:
-    done = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True)
+def run(args: list[str], log: Path | None, every: int) -> dict:
+    env = dict(os.environ, BENCH_EVERY=str(every), BENCH_LOG=str(log or ""))
+    done = subprocess.run([sys.executable, "-c", RUN, *args], capture_output=True, text=True, env=env)
     if done.returncode:
         sys.exit(f"a run failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -115,7 +122,8 @@ def main() -> None:
     parser.add_argument(
         "--runs", default=",".join(RUNS), help=f"which runs, comma-separated (default {','.join(RUNS)})"
     )
-    parser.add_argument("--log", type=Path, help="also append each run's JSON to this file")
+    parser.add_argument("--log", type=Path, help="also append each run's JSON (and its checkpoints as they come) here")
+    parser.add_argument("--every", type=int, default=1000, help="articles between RSS checkpoints (default 1000)")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"{args.data}: not found (the shared data folder must sit beside the project)")
@@ -130,7 +138,7 @@ def main() -> None:
         for name in names:
             label, workers, scheduler, grow = RUNS[name]
             paths = copies(args.data, args.copies, work) if grow else one
-            result = run([str(work / f"{name}.db"), str(workers), scheduler, paths])
+            result = run([str(work / f"{name}.db"), str(workers), scheduler, paths], args.log, args.every)
             result.update(name=name, label=label + (f" {args.copies}x" if grow else " 1x"), workers=workers)
             rows.append(result)
             if args.log:

@@ -18,7 +18,8 @@ from itertools import chain
 from typing import TypeVar
 
 IN_FLIGHT_PER_WORKER = 2
-WORKER_MEMORY = 2 << 30  # bytes a spaCy worker may grow to (bench/ingest.py measures ~1.8 GB)
+WORKER_MEMORY = 1 << 30  # bytes to allow a spaCy worker: bench/cluster.py measures a peak of ~0.4 GB
+# (1.9 GB before spaCy got bounded pieces, extract/batch.py); over twice that leaves room for odd inputs
 SCHEDULER_ENV = "DATELINE_SCHEDULER"
 LOCAL = "local"  # the scheduler address that starts a LocalCluster on this machine
 DEFAULT_PORT = 8786  # `dask scheduler`'s
