@@ -250,7 +250,8 @@ def date_statistics(sentences: Sequence[Sentence]) -> dict[date, _DateStats]:
 
 
 # A day's counts, as date selection uses them: (day, published, referring, later, earlier, same,
-# sources, support), the day a `date` or an ISO string, each count of distinct articles (outlets for
+# sources, support), the day a `date` or an ISO string (or rows of an int64 array with the day as
+# its ordinal, in day order: what the store hands out), each count of distinct articles (outlets for
 # `sources`); `support` counts the distinct sentence texts backing the day, or bounds them from above
 # (the store's counts: `choose_dates` then checks the days it keeps).
 DayRow = tuple[Any, int, int, int, int, int, int, int]
@@ -291,18 +292,24 @@ def rank_days(
     import numpy as np  # here, so that a query that makes no timeline starts without it
 
     p = params if params is not None else DEFAULT_PARAMS
-    if not rows:
+    if not len(rows):
         return iter(())
-    ordinals = np.array([_ordinal(row[0]) for row in rows], dtype=np.int64)
-    counts = np.array([row[1:] for row in rows], dtype=np.int64)
-    order = np.argsort(ordinals, kind="stable")
-    ordinals, counts = ordinals[order], counts[order]
+    if isinstance(rows, np.ndarray):  # the store's: day ordinals in the first column, in order
+        ordinals, counts = rows[:, 0], rows[:, 1:]
+    else:
+        ordinals = np.array([_ordinal(row[0]) for row in rows], dtype=np.int64)
+        counts = np.array([row[1:] for row in rows], dtype=np.int64)
+        order = np.argsort(ordinals, kind="stable")
+        ordinals, counts = ordinals[order], counts[order]
     pub, ref, later, earlier, same, sources, support = counts.T
 
-    def neighbour(offset: int, values: np.ndarray) -> np.ndarray:
+    def neighbour(offset: int) -> tuple[np.ndarray, np.ndarray]:
+        """Where each day's neighbour at `offset` is in the rows, and whether it is there at all."""
         at = np.minimum(np.searchsorted(ordinals, ordinals + offset), len(ordinals) - 1)
-        return np.where(ordinals[at] == ordinals + offset, values[at], 0)
+        return at, ordinals[at] == ordinals + offset
 
+    (before, has_before), (after, has_after) = neighbour(-1), neighbour(1)
+    next_pub = np.where(has_after, pub[after], 0)
     columns = (
         pub,
         ref,
@@ -310,9 +317,9 @@ def rank_days(
         earlier,
         same,
         sources,
-        neighbour(1, pub),
-        neighbour(-1, ref) + neighbour(1, ref),
-        neighbour(-1, pub) + neighbour(1, pub),
+        next_pub,
+        np.where(has_before, ref[before], 0) + np.where(has_after, ref[after], 0),
+        np.where(has_before, pub[before], 0) + next_pub,
     )
     keep = np.ones(len(ordinals), dtype=bool)
     if start is not None:
@@ -339,6 +346,12 @@ def _scaled(column: Any) -> Any:
     """log1p of each count over log1p of the largest (1 when all are 0), with math.log1p's values."""
     import numpy as np
 
+    if not len(column):
+        return column.astype(float)
+    top = int(column.max())
+    if top < 1 << 16:  # counts are small: a table of every value up to the largest
+        logs = np.array([math.log1p(v) for v in range(top + 1)])
+        return logs[column] / (logs[top] or 1.0)
     values, inverse = np.unique(column, return_inverse=True)
     logs = np.array([math.log1p(int(v)) for v in values])
     return logs[inverse.reshape(-1)] / (math.log1p(int(values[-1])) or 1.0)

@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import Any
 
 from .database import Table, _chunks, _marks, _selection
 
@@ -102,10 +103,12 @@ class Selection:
         self.empty = empty
 
 
-# A day's counts as the timeline ranks them (`timeline.DayRow`): (day, published, referring, later,
-# earlier, same, sources, sentences). An article stands in one relation to a day, so referring =
-# later + earlier + same; `sentences` bounds the distinct sentence texts backing the day from above.
-DayRow = tuple[str, int, int, int, int, int, int, int]
+# A day's counts as the timeline ranks them (`timeline.DayRow`), one row of an int64 array per day, in
+# day order: (day as a proleptic ordinal, published, referring, later, earlier, same, sources,
+# sentences). An article stands in one relation to a day, so referring = later + earlier + same;
+# `sentences` bounds the distinct sentence texts backing the day from above. An array, not tuples:
+# a million articles name hundreds of thousands of days.
+_ORDINAL = "CAST(julianday(day) - 1721424.5 AS INTEGER)"  # date.toordinal(), in SQL
 
 
 class DayStore(Table):
@@ -123,7 +126,8 @@ class DayStore(Table):
         clause, params = _selection(query, named, "id")
         try:
             self.db.execute(
-                f"INSERT OR IGNORE INTO temp.selected (id) SELECT coalesce(duplicate_of, id) FROM articles WHERE {clause}",
+                "INSERT OR IGNORE INTO temp.selected (id) "
+                f"SELECT coalesce(duplicate_of, id) FROM articles WHERE {clause}",
                 params,
             )
         except sqlite3.OperationalError as error:
@@ -136,32 +140,33 @@ class DayStore(Table):
         finally:
             self.db.execute("DELETE FROM temp.selected")
 
-    def counts(self, selection: Selection | None, start: date | None, end: date | None, sources: bool) -> list[DayRow]:
-        """Each day with evidence in [start - 1, end + 1] (a day's neighbours count too), in order.
-        `sources` (outlets naming the day) is counted only when asked: it costs a pass over the rows."""
+    def counts(self, selection: Selection | None, start: date | None, end: date | None, sources: bool) -> Any:
+        """Each day with evidence in [start - 1, end + 1] (a day's neighbours count too), as the
+        array above. `sources` (outlets naming the day) is counted only when asked: it costs a pass
+        over the rows."""
+        import numpy as np  # here: opening a database does not load it
+
         low = (start - timedelta(days=1)).isoformat() if start else None
         high = (end + timedelta(days=1)).isoformat() if end else None
         span, params = _span("day", low, high)
         if selection is None:
-            rows = [
-                (day, pub, later + earlier + same, later, earlier, same, 0, sentences)
-                for day, pub, later, earlier, same, sentences in self.db.execute(
-                    "SELECT day, published, later, earlier, same, sentences FROM days "
-                    f"WHERE published + later + earlier + same > 0{span} ORDER BY day",
-                    params,
-                )
-            ]
+            rows = self.db.execute(
+                f"SELECT {_ORDINAL}, published, later + earlier + same, later, earlier, same, 0, sentences FROM days "
+                f"WHERE published + later + earlier + same > 0{span} ORDER BY day",
+                params,
+            ).fetchall()
         else:
             rows = self._selected_counts(span, params)
+        table = np.array(rows, dtype=np.int64).reshape(-1, 8)
         if sources:
             named = self._sources(selection, span, params)
-            rows = [(*row[:6], named.get(row[0], 0), row[7]) for row in rows]
-        return rows
+            table[:, 6] = [named.get(day, 0) for day in table[:, 0].tolist()]
+        return table
 
-    def _selected_counts(self, span: str, params: list) -> list[DayRow]:
-        out: dict[str, list[int]] = {}
+    def _selected_counts(self, span: str, params: list) -> list[tuple[int, ...]]:
+        out: dict[int, list[int]] = {}
         for day, kind, articles, sentences in self.db.execute(
-            "SELECT day, kind, count(*), sum(sentences) FROM article_days "
+            f"SELECT {_ORDINAL}, kind, count(*), sum(sentences) FROM article_days "
             f"WHERE article IN (SELECT id FROM temp.selected){span} GROUP BY day, kind ORDER BY day",
             params,
         ):
@@ -173,11 +178,11 @@ class DayStore(Table):
             for day, (pub, later, earlier, same, sentences) in out.items()
         ]
 
-    def _sources(self, selection: Selection | None, span: str, params: list) -> dict[str, int]:
+    def _sources(self, selection: Selection | None, span: str, params: list) -> dict[int, int]:
         picked = " AND article IN (SELECT id FROM temp.selected)" if selection is not None else ""
         return dict(
             self.db.execute(
-                "SELECT day, count(DISTINCT coalesce(nullif(source, ''), article)) FROM article_days "
+                f"SELECT {_ORDINAL}, count(DISTINCT coalesce(nullif(source, ''), article)) FROM article_days "
                 f"WHERE kind != 0{picked}{span} GROUP BY day",
                 params,
             )
