@@ -248,7 +248,12 @@ def _predictions(extraction) -> list[Prediction]:
 # --- cross-validation by article ---------------------------------------------------------------
 
 # (module, attribute) of each ordered tuple of rules; a unit is one entry of one of them
-RULE_TABLES = ((attribution, "STRATEGIES"), (speakers, "RESOLVERS"), (cues, "BORROWED_SPEAKERS"))
+RULE_TABLES = (
+    (attribution, "STRATEGIES"),
+    (speakers, "RESOLVERS"),
+    (cues, "BORROWED_SPEAKERS"),
+    (cues, "PHRASED_CUES"),
+)
 K_FOLDS = 5
 
 

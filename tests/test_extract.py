@@ -544,3 +544,10 @@ def test_a_group_speaks_as_a_plural_subject_never_as_an_adjective(nlp):
     assert quote_with(x, "partisan fireworks").speaker == "Democrats"
     y = one(nlp, 'The Republican nominee also vowed to punish "those who violate classification rules."')
     assert quote_with(y, "violate classification").speaker != "Republican"
+
+
+def test_as_someone_put_it_names_the_speaker(nlp):
+    x = one(nlp, 'He has been seen, as The New Yorker put it in a long profile, as "the operator."')
+    assert quote_with(x, "the operator").speaker_as_written == "The New Yorker"
+    y = one(nlp, 'The main requirement is a "lawful source of investment income," as a Homeland Security memo put it.')
+    assert quote_with(y, "lawful source").speaker_as_written == "a Homeland Security memo"

@@ -54,6 +54,7 @@ _PLURAL_BEFORE = re.compile(r"\b(?:of|several|many|multiple|more|fewer|two|three
 # '…," said Caddell': a cue right after a comma, closing quotation mark or dash may put its speaker after it
 _INVERTING = re.compile(r"[,”\"—–―-]\s*$")
 _ACCORDING_TO = re.compile(r"\b[Aa]ccording to\s+")
+_AS_PUT_IT = re.compile(r"\b[Aa]s\s+([^,;:\"“”\n]{2,80}?)\s+(?:put|puts|has put|had put)\s+it\b")
 
 
 def find_cues(ctx: Context, start: int, end: int, masked: list[tuple[int, int]]) -> list[Cue]:
@@ -80,7 +81,8 @@ def find_cues(ctx: Context, start: int, end: int, masked: list[tuple[int, int]])
                     else None
                 )
         out.append(Cue.spoken(verb, m.start(), m.end(), text, phrase))
-    out.extend(_according_to(ctx, start, end))
+    for phrased in PHRASED_CUES:
+        out.extend(phrased(ctx, start, end))
     out.sort(key=lambda c: c.start)
     return out
 
@@ -99,6 +101,16 @@ def _according_to(ctx: Context, start: int, end: int) -> Iterator[Cue]:
         found = phrase_after(ctx, s, end)
         if found:
             yield Cue.spoken("according to", start + m.start(), s, ctx.text, found)
+
+
+def _as_put_it(ctx: Context, start: int, end: int) -> Iterator[Cue]:
+    """ "as The New Yorker put it, “the operator”": the one who put it is the speaker."""
+    for m in _AS_PUT_IT.finditer(ctx.text, start, end):
+        yield Cue("put it", m.end(1) + 1, m.end(), m.group(1), *m.span(1))
+
+
+# cues that are phrases rather than one speech verb, each with where its speaker stands
+PHRASED_CUES: tuple[Callable[[Context, int, int], Iterator[Cue]], ...] = (_according_to, _as_put_it)
 
 
 def plausible_subject(ctx: Context, cue: Cue) -> bool:
