@@ -128,8 +128,9 @@ def export(
     done = Export(folder, fmt, selection)
     for table in TABLES:
         name = f"{table}.{SUFFIXES[fmt]}"
+        convert = _values(table)
         chunks = source.rows(table, CHUNKS.get(table, DEFAULT_CHUNK))
-        rows = WRITERS[fmt](folder / name, table, (list(map(_values(table), chunk)) for chunk in chunks))
+        rows = WRITERS[fmt](folder / name, table, (list(map(convert, chunk)) for chunk in chunks))
         done.tables[table] = {"file": name, "rows": rows}
         if on_table:
             on_table(table, rows)
@@ -138,11 +139,16 @@ def export(
 
 
 def _values(table: str) -> Callable[[tuple], tuple]:
-    """A store row turned into the export's values: lists as lists."""
-    kinds = [kind for _, kind in COLUMNS[table]]
+    """A store row turned into the export's values: lists as lists (the other values as they are)."""
+    lists = [(i, _LISTS[kind]) for i, (_, kind) in enumerate(COLUMNS[table]) if kind in _LISTS]
+    if not lists:
+        return tuple
 
     def convert(row: tuple) -> tuple:
-        return tuple(_LISTS[kind](value) if kind in _LISTS else value for kind, value in zip(kinds, row))
+        values = list(row)
+        for i, parse in lists:
+            values[i] = parse(values[i])
+        return tuple(values)
 
     return convert
 

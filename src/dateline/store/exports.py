@@ -28,10 +28,12 @@ _TABLES = {
         "a.published_source, a.modified, a.duplicate_of, a.story, a.text "
         "FROM temp.export_selection s JOIN articles a ON a.id = s.id ORDER BY s.seq"
     ),
+    # sentences: their text is sliced from their article's in Python (`_sentences`): substr() reads the
+    # whole text of the article again for every one of its sentences.
     "sentences": (
-        "SELECT t.article, t.position, t.start, t.end, substr(a.text, t.start + 1, t.end - t.start), "
+        "SELECT t.article, t.position, t.start, t.end, "
         "(SELECT group_concat(d.day, ' ') FROM sentence_dates d WHERE d.article = t.article AND d.position = t.position) "
-        "FROM temp.export_selection s JOIN articles a ON a.id = s.id JOIN sentences t ON t.article = s.id ORDER BY s.seq, t.position"
+        "FROM temp.export_selection s JOIN sentences t ON t.article = s.id ORDER BY s.seq, t.position"
     ),
     "entities": (
         "WITH named AS (SELECT m.entity AS key, count(*) AS mentions, count(DISTINCT m.article) AS articles "
@@ -110,9 +112,28 @@ class ExportStore(Table):
 
     def rows(self, table: str, size: int = CHUNK) -> Iterator[list[tuple]]:
         """The selection's rows of one exported table, `size` at a time."""
+        if table == "sentences":
+            yield from self._sentences(size)
+            return
         cursor = self.db.execute(_TABLES[table])
         while chunk := cursor.fetchmany(size):
             yield chunk
+
+    def _sentences(self, size: int) -> Iterator[list[tuple]]:
+        """(article, position, start, end, text, days): the spans and the articles' texts read side by
+        side, both in export order, so each text is read once."""
+        texts = self.db.execute(
+            "SELECT s.id, a.text FROM temp.export_selection s JOIN articles a ON a.id = s.id ORDER BY s.seq"
+        )
+        spans = self.db.execute(_TABLES["sentences"])
+        current, text = None, ""
+        while chunk := spans.fetchmany(size):
+            rows = []
+            for article, position, start, end, days in chunk:
+                while article != current:
+                    current, text = next(texts)
+                rows.append((article, position, start, end, text[start:end], days))
+            yield rows
 
     def count(self, table: str) -> int:
         """How many rows `rows(table)` yields (for the tests and the manifest's check)."""
