@@ -614,7 +614,7 @@ class Clusterer:
     """
 
     ARRAYS = 20000  # members' term arrays kept (~2 KB each): a few windows' worth
-    TERMS = 2_000_000  # term ids kept before starting afresh (memory stays bounded on any stream)
+    TERMS = 500_000  # term ids kept before starting afresh (memory stays bounded on any stream)
 
     def __init__(self, state: State, params: Params | None = None) -> None:
         self.state = state
@@ -629,6 +629,8 @@ class Clusterer:
         self._documents: int | None = None
         self._idf_cache: dict[str, float] = {}
         self._idf_documents: int | None = None
+        self._scalar_cache: dict[str, float] = {}
+        self._scalar_documents: int | None = None
         self._term_ids: dict[str, int] = {}
         self._term_names: list[str] = []
         self._member_arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -644,7 +646,7 @@ class Clusterer:
         Document frequencies of the whole batch are counted first."""
         vectors = [v if v is not None else features(a, self.params) for a, v in batch]
         self.state.add_documents(vectors)
-        self._df, self._documents, self._idf_cache = {}, None, {}
+        self._df, self._documents, self._idf_cache, self._scalar_cache = {}, None, {}, {}
         new: dict[str, tuple[Article, Vector]] = {}
         for (article, _), vector in zip(batch, vectors):
             new.setdefault(article.id, (article, vector))  # the same input twice: one row
@@ -713,7 +715,7 @@ class Clusterer:
             start = end = None
             if when is not None:
                 start, end = when - timedelta(days=p.window_days), when + timedelta(days=p.window_days)
-            weighted = {t: v * self._idf(t, n, df) for t, v in vector.items()}
+            weighted = {t: v * self._scalar_idf(t, n, df) for t, v in vector.items()}
             query = sorted(weighted, key=lambda t: (-weighted[t], t))[: p.query_terms]
             for position, sid in enumerate(self.state.active_ids(start, end, query, p.max_candidates)):
                 rank[sid] = min(rank.get(sid, (position, sid)), (position, sid))
@@ -976,6 +978,15 @@ class Clusterer:
             values = np.log((1.0 + n + prior) / (1.0 + counts)) + 1.0
             self._idf_cache.update(zip(missing, values.tolist()))
         return self._idf_cache
+
+    def _scalar_idf(self, term: str, n: int, df: dict[str, int]) -> float:
+        """`_idf`, kept for the batch (a batch's articles share many terms; the counts are fixed)."""
+        if n != self._scalar_documents:
+            self._scalar_cache, self._scalar_documents = {}, n
+        found = self._scalar_cache.get(term)
+        if found is None:
+            found = self._scalar_cache[term] = self._idf(term, n, df)
+        return found
 
     def _idf(self, term: str, n: int, df: dict[str, int]) -> float:
         """IDF from the stream's counts plus the background prior (`background_documents` articles)."""
