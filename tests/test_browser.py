@@ -270,6 +270,7 @@ def test_the_page_searches_shows_the_timeline_and_articles_and_keeps_hostile_tex
     expect(page.locator("#message")).to_be_visible()
     expect(page.locator("#message")).to_contain_text("from 2021-13-01: not a date (YYYY-MM-DD)")
     expect(page.locator("#timeline-note")).to_have_text("No timeline: see the message above.")
+    expect(page.locator("#network-note")).to_have_text("No network: see the message above.")
 
     page.wait_for_timeout(300)  # time for an injected onerror handler to have fired
     assert page.locator("img[src=x]").count() == 0

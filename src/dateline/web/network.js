@@ -20,7 +20,13 @@ let ties = new Map(); // edge id -> the link from the API, with its names
 /** Load and draw the network for a search; `onEntity(name)` runs a timeline, `onArticle(id, sentence)` opens one. */
 export async function loadNetwork(params, fresh, { onEntity, onArticle }) {
   note("Loading the network…");
-  const data = await getJSON("/api/network", params);
+  let data;
+  try {
+    data = await getJSON("/api/network", params);
+  } catch (error) {
+    if (fresh()) note("No network: see the message above.");
+    throw error;
+  }
   if (!fresh()) return;
   const names = new Map(data.nodes.map((node) => [node.id, node.name]));
   ties = new Map(data.links.map((link, i) => [`tie-${i}`, { ...link, sourceName: names.get(link.source), targetName: names.get(link.target) }]));
