@@ -282,3 +282,14 @@ def test_one_connection_serves_timelines_exports_and_networks_in_turn(sample, tm
             corpus.export(tmp_path, "Nassar", format="jsonl")
             corpus.timeline()
     assert made.edges and made.edges[0].sentences
+
+
+def test_the_pages_scripts_never_write_html():
+    """Scraped text reaches the page as data: our scripts build elements and set text, never HTML."""
+    web = Path(network.__file__).parent / "web"
+    scripts = sorted(web.glob("*.js"))
+    assert {p.name for p in scripts} >= {"app.js", "common.js", "network.js"}
+    for script in scripts:
+        code = script.read_text(encoding="utf-8")
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+            assert sink not in code, f"{script.name} uses {sink}"
