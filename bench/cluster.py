@@ -57,13 +57,27 @@ def rss_mb(pid="self"):
     return 0.0
 
 state = {"worker_now": 0.0, "worker_peak": 0.0}
+cpu = {}  # descendant pid -> CPU seconds last seen (a wall-clock rate is noise on a shared machine; CPU is less so)
 done = threading.Event()
+
+def cpu_seconds(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 def sample():  # pool and LocalCluster workers are descendants: getrusage cannot see them
     while not done.wait(0.2):
-        now = max((rss_mb(pid) for pid in descendants(os.getpid())), default=0.0)
+        pids = descendants(os.getpid())
+        now = max((rss_mb(pid) for pid in pids), default=0.0)
         state["worker_now"] = now
         state["worker_peak"] = max(state["worker_peak"], now)
+        for pid in pids:
+            seconds = cpu_seconds(pid)
+            if seconds is not None:
+                cpu[pid] = seconds
 
 threading.Thread(target=sample, daemon=True).start()
 db, workers, scheduler, *paths = sys.argv[1:]
@@ -86,7 +100,9 @@ with dateline.open(db) as corpus:
     report = corpus.ingest(paths, workers=int(workers), scheduler=scheduler or "", progress=progress)
 seconds = time.perf_counter() - start
 done.set()
+own = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": seconds, "report": report.to_dict(), "checkpoints": checkpoints,
+                  "cpu_client": own.ru_utime + own.ru_stime, "cpu_workers": sum(cpu.values()),
                   "rss_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss_worker": state["worker_peak"]}))
 """
 
@@ -149,15 +165,19 @@ def main() -> None:
 
 
 def print_table(rows: list[dict]) -> None:
-    print("| run | workers | read | stored | articles/s | client peak MB | largest worker peak MB |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| run | workers | read | stored | articles/s | CPU s/article (client + workers) | client peak MB | largest worker peak MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         report = row["report"]
         rate = report["read"] / row["seconds"]
         worker = f"{row['rss_worker']:.0f}" if row["rss_worker"] else "– (inline)"
+        per = (row.get("cpu_client", 0) + row.get("cpu_workers", 0)) / max(1, report["read"])
+        split = f"{row.get('cpu_client', 0) / max(1, report['read']):.3f} + {row.get('cpu_workers', 0) / max(1, report['read']):.3f}"
         print(
             f"| {row['label']} | {row['workers']} | {report['read']} | {report['stored']} | {rate:.1f} "
-            f"| {row['rss_main']:.0f} | {worker} |"
+            f"| {per:.3f} ({split}) | {row['rss_main']:.0f} | {worker} |"
         )
     for row in rows:
         if row["checkpoints"]:
