@@ -49,6 +49,7 @@ function colour(type) {
 }
 
 function draw(nodes, onEntity, onArticle) {
+  const names = new Map(nodes.map((node) => [node.id, node.name]));
   const items = nodes.map((node) => ({
     id: node.id,
     label: node.name,
@@ -74,7 +75,7 @@ function draw(nodes, onEntity, onArticle) {
   // still once laid out: a reader (and a screenshot) sees a steady picture
   view.once("stabilizationIterationsDone", () => view.setOptions({ physics: false }));
   view.on("click", (event) => {
-    if (event.nodes.length) onEntity(view.body.data.nodes.get(event.nodes[0]).label);
+    if (event.nodes.length) onEntity(names.get(event.nodes[0]));
     else if (event.edges.length) showTie(event.edges[0], onArticle);
   });
   view.on("hoverEdge", (event) => showTie(event.edge, onArticle));
