@@ -66,22 +66,27 @@ def corpus(sample):
 
 @pytest.mark.parametrize("query", [None, "Antonov", "ambassador", "harbour OR channel", "zzzyxqw"])
 @pytest.mark.parametrize("max_dates", [None, 3, 50])
-def test_timeline_from_day_counts_equals_timeline_from_every_sentence(corpus, query, max_dates):
+@pytest.mark.parametrize("small", [True, False])
+def test_timeline_from_day_counts_equals_timeline_from_every_sentence(corpus, query, max_dates, small, monkeypatch):
+    monkeypatch.setattr(day_store.Selection, "SMALL", 10_000 if small else 0)
     pool = every_sentence(corpus, query)
     expected = timeline.summarise(pool, query or "", max_dates=max_dates, per_date=2)
     got = corpus.timeline(query, max_dates=max_dates, per_date=2)
     assert [e.to_json() | {"quotes": []} for e in got.entries] == [e.to_json() for e in expected.entries]
 
 
-def test_a_date_range_is_pushed_into_the_counts_and_changes_nothing(corpus):
-    pool = every_sentence(corpus, None)
-    whole = timeline.summarise(pool, max_dates=100)
+@pytest.mark.parametrize("query", [None, "Antonov", "harbour OR channel OR ambassador"])
+@pytest.mark.parametrize("small", [True, False])
+def test_a_date_range_is_pushed_into_the_selection_and_counts_and_changes_nothing(corpus, query, small, monkeypatch):
+    monkeypatch.setattr(day_store.Selection, "SMALL", 10_000 if small else 0)  # both ways of reading sentences
+    pool = every_sentence(corpus, query)
+    whole = timeline.summarise(every_sentence(corpus, None), max_dates=100)
     assert len(whole.entries) >= 3
-    start, end = whole.entries[1].date, whole.entries[-2].date
-    expected = timeline.summarise(pool, start=start, end=end)
-    got = corpus.timeline(None, start=start, end=end)
-    assert [e.to_json() for e in got.entries] == [e.to_json() for e in expected.entries]
-    assert all(start <= e.date <= end for e in got.entries)
+    for start, end in [(whole.entries[1].date, whole.entries[-2].date), (whole.entries[2].date, whole.entries[2].date)]:
+        expected = timeline.summarise(pool, query or "", start=start, end=end, max_dates=50)
+        got = corpus.timeline(query, start=start, end=end, max_dates=50)
+        assert [e.to_json() | {"quotes": []} for e in got.entries] == [e.to_json() for e in expected.entries]
+        assert all(start <= e.date <= end for e in got.entries)
 
 
 def test_kept_counts_equal_counts_filled_from_scratch(sample, tmp_path):

@@ -152,7 +152,7 @@ class Corpus:
         sources = bool(params["date_weights"].get("ref_sources"))  # a pass over the rows: only when it counts
         selected, named = self._selection(query)
         days = self.store.days
-        with days.selection(selected, named) as selection:
+        with days.selection(selected, named, start, end, int(params["pub_lag"])) as selection:
             counts = [] if selection is not None and selection.empty else days.counts(selection, start, end, sources)
             ranked = timeline.rank_days(counts, start=start, end=end, params=params)
             chosen = timeline.choose_dates(

@@ -97,10 +97,18 @@ def refresh(db: sqlite3.Connection, article_ids: Sequence[str]) -> None:
 class Selection:
     """The canonical articles a timeline query picks, in a temporary table (None in SQL = all)."""
 
-    TABLE = "temp.selected"
+    SMALL = 2000  # a selection this small is read article by article, not day by day
 
-    def __init__(self, empty: bool):
-        self.empty = empty
+    def __init__(self, size: int):
+        self.size = size
+
+    @property
+    def empty(self) -> bool:
+        return self.size == 0
+
+    @property
+    def small(self) -> bool:
+        return self.size <= self.SMALL
 
 
 # A day's counts as the timeline ranks them (`timeline.DayRow`), one row of an int64 array per day, in
@@ -115,28 +123,42 @@ class DayStore(Table):
     """Per-day counts for the timeline, of the whole corpus or of a selection, and the sentences of chosen days."""
 
     @contextmanager
-    def selection(self, query: str | None, named: Sequence[str]) -> Iterator[Selection | None]:
+    def selection(
+        self,
+        query: str | None,
+        named: Sequence[str],
+        start: date | None = None,
+        end: date | None = None,
+        lag: int = 0,
+    ) -> Iterator[Selection | None]:
         """The canonical articles `query` selects (full-text matches and the articles naming `named`,
-        duplicates replaced by their canonical), for the reads below; None when there is no query."""
+        duplicates replaced by their canonical), for the reads below; None when there is no query.
+
+        With [start, end], only those with a day in [start - 1, end + max(1, lag)]: the others give the
+        timeline nothing (no count in range, no sentence naming a day in it, no lead of a day in it),
+        and a query common across a million articles then costs what its matches in range cost."""
         if query is None:
             yield None
             return
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS selected (id TEXT PRIMARY KEY) WITHOUT ROWID")
         self.db.execute("DELETE FROM temp.selected")
         clause, params = _selection(query, named, "id")
+        sql = f"INSERT OR IGNORE INTO temp.selected (id) SELECT coalesce(duplicate_of, id) FROM articles WHERE {clause}"
+        if start is not None or end is not None:
+            low = (start - timedelta(days=1)).isoformat() if start else None
+            high = (end + timedelta(days=max(1, lag))).isoformat() if end else None
+            span, bounds = _span("day", low, high)
+            sql += f" AND coalesce(duplicate_of, id) IN (SELECT article FROM article_days WHERE 1{span})"
+            params = [*params, *bounds]
         try:
-            self.db.execute(
-                "INSERT OR IGNORE INTO temp.selected (id) "
-                f"SELECT coalesce(duplicate_of, id) FROM articles WHERE {clause}",
-                params,
-            )
+            self.db.execute(sql, params)
         except sqlite3.OperationalError as error:
             from .database import QueryError
 
             raise QueryError(f"cannot search for {query!r}: {error}") from None
-        empty = self.db.execute("SELECT 1 FROM temp.selected LIMIT 1").fetchone() is None
+        size = self.db.execute("SELECT count(*) FROM temp.selected").fetchone()[0]
         try:
-            yield Selection(empty)
+            yield Selection(size)
         finally:
             self.db.execute("DELETE FROM temp.selected")
 
@@ -224,17 +246,23 @@ class DayStore(Table):
             {(date.fromisoformat(d) + timedelta(days=later)).isoformat() for d in wanted for later in range(lag + 1)}
         )
         picked = " AND a.id IN (SELECT id FROM temp.selected)" if selection is not None else ""
+        # A small selection is read from its articles; otherwise from the days (their index), whose
+        # rows across the whole corpus may outnumber a small selection's by far.
+        naming, leading = "sentence_dates d JOIN articles a", "articles a"
+        if selection is not None and selection.small:
+            naming = "temp.selected t CROSS JOIN sentence_dates d ON d.article = t.id JOIN articles a"
+            leading = "temp.selected t CROSS JOIN articles a ON a.id = t.id"
         found: dict[tuple[str, int], list[date]] = {}
         for chunk in _chunks(wanted):
             for article, position, day in self.db.execute(
-                "SELECT d.article, d.position, d.day FROM sentence_dates d JOIN articles a ON a.id = d.article "
+                f"SELECT d.article, d.position, d.day FROM {naming} ON a.id = d.article "
                 f"WHERE d.day IN ({_marks(chunk)}) AND a.duplicate_of IS NULL{picked}",
                 chunk,
             ):
                 found.setdefault((article, position), []).append(date.fromisoformat(day))
         for chunk in _chunks(published):
             for article, position in self.db.execute(
-                "SELECT s.article, s.position FROM articles a JOIN sentences s ON s.article = a.id "
+                f"SELECT s.article, s.position FROM {leading} JOIN sentences s ON s.article = a.id "
                 f"WHERE a.published IN ({_marks(chunk)}) AND a.duplicate_of IS NULL{picked} AND s.position < ? "
                 "AND NOT EXISTS (SELECT 1 FROM sentence_dates d WHERE d.article = s.article AND d.position = s.position)",
                 [*chunk, lead],
