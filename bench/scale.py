@@ -255,11 +255,15 @@ def main() -> None:
     )
     print("| operation | target | t17-dev (2k) | synthetic (1M) |")
     print("|---|---|---:|---:|")
-    targets = {"timeline": "≤ 1 s", "/api": "≤ 200 ms", "timeline (all)": "≤ 3 s"}
+    targets = {
+        "timeline": "≤ 1 s",
+        "/api": "≤ 200 ms",
+        "timeline (all)": "≤ 3 s",
+        "/api/timeline": "first ≤ 1 s (a query) / kept ≤ 200 ms",
+        "/api/timeline (": "first ≤ 3 s (all) / kept ≤ 200 ms",
+    }
     for label in small:
         target = next((v for k, v in sorted(targets.items(), key=lambda kv: -len(kv[0])) if label.startswith(k)), "")
-        if label == "timeline (all)" or label == "/api/timeline (all)":
-            target = "≤ 3 s"
         print(f"| {label} | {target} | {small[label]} | {big.get(label, '')} |")
 
 

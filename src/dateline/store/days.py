@@ -140,10 +140,10 @@ class DayStore(Table):
         if query is None:
             yield None
             return
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS selected (id TEXT PRIMARY KEY) WITHOUT ROWID")
-        self.db.execute("DELETE FROM temp.selected")
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS timeline_selected (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute("DELETE FROM temp.timeline_selected")
         clause, params = _selection(query, named, "id")
-        sql = f"INSERT OR IGNORE INTO temp.selected (id) SELECT coalesce(duplicate_of, id) FROM articles WHERE {clause}"
+        sql = f"INSERT OR IGNORE INTO temp.timeline_selected (id) SELECT coalesce(duplicate_of, id) FROM articles WHERE {clause}"
         if start is not None or end is not None:
             low = (start - timedelta(days=1)).isoformat() if start else None
             high = (end + timedelta(days=max(1, lag))).isoformat() if end else None
@@ -156,11 +156,11 @@ class DayStore(Table):
             from .database import QueryError
 
             raise QueryError(f"cannot search for {query!r}: {error}") from None
-        size = self.db.execute("SELECT count(*) FROM temp.selected").fetchone()[0]
+        size = self.db.execute("SELECT count(*) FROM temp.timeline_selected").fetchone()[0]
         try:
             yield Selection(size)
         finally:
-            self.db.execute("DELETE FROM temp.selected")
+            self.db.execute("DELETE FROM temp.timeline_selected")
 
     def counts(self, selection: Selection | None, start: date | None, end: date | None, sources: bool) -> Any:
         """Each day with evidence in [start - 1, end + 1] (a day's neighbours count too), as the
@@ -189,7 +189,7 @@ class DayStore(Table):
         out: dict[int, list[int]] = {}
         for day, kind, articles, sentences in self.db.execute(
             f"SELECT {_ORDINAL}, kind, count(*), sum(sentences) FROM article_days "
-            f"WHERE article IN (SELECT id FROM temp.selected){span} GROUP BY day, kind ORDER BY day",
+            f"WHERE article IN (SELECT id FROM temp.timeline_selected){span} GROUP BY day, kind ORDER BY day",
             params,
         ):
             row = out.setdefault(day, [0, 0, 0, 0, 0])
@@ -201,7 +201,7 @@ class DayStore(Table):
         ]
 
     def _sources(self, selection: Selection | None, span: str, params: list) -> dict[int, int]:
-        picked = " AND article IN (SELECT id FROM temp.selected)" if selection is not None else ""
+        picked = " AND article IN (SELECT id FROM temp.timeline_selected)" if selection is not None else ""
         return dict(
             self.db.execute(
                 f"SELECT {_ORDINAL}, count(DISTINCT coalesce(nullif(source, ''), article)) FROM article_days "
@@ -213,7 +213,7 @@ class DayStore(Table):
     def supported(self, day: date, selection: Selection | None, enough: int) -> bool:
         """Whether at least `enough` distinct sentence texts back `day`: the sentences of the articles
         published on it and those naming it (the `sentences` count is only an upper bound)."""
-        picked = " AND t.article IN (SELECT id FROM temp.selected)" if selection is not None else ""
+        picked = " AND t.article IN (SELECT id FROM temp.timeline_selected)" if selection is not None else ""
         texts: set[str] = set()
         for (text,) in self.db.execute(
             "SELECT substr(a.text, s.start + 1, s.end - s.start) FROM article_days t "
@@ -245,13 +245,13 @@ class DayStore(Table):
         published = sorted(
             {(date.fromisoformat(d) + timedelta(days=later)).isoformat() for d in wanted for later in range(lag + 1)}
         )
-        picked = " AND a.id IN (SELECT id FROM temp.selected)" if selection is not None else ""
+        picked = " AND a.id IN (SELECT id FROM temp.timeline_selected)" if selection is not None else ""
         # A small selection is read from its articles; otherwise from the days (their index), whose
         # rows across the whole corpus may outnumber a small selection's by far.
         naming, leading = "sentence_dates d JOIN articles a", "articles a"
         if selection is not None and selection.small:
-            naming = "temp.selected t CROSS JOIN sentence_dates d ON d.article = t.id JOIN articles a"
-            leading = "temp.selected t CROSS JOIN articles a ON a.id = t.id"
+            naming = "temp.timeline_selected t CROSS JOIN sentence_dates d ON d.article = t.id JOIN articles a"
+            leading = "temp.timeline_selected t CROSS JOIN articles a ON a.id = t.id"
         found: dict[tuple[str, int], list[date]] = {}
         for chunk in _chunks(wanted):
             for article, position, day in self.db.execute(
@@ -272,16 +272,16 @@ class DayStore(Table):
 
     def _texts(self, found: dict[tuple[str, int], list[date]]) -> list[tuple[tuple, int, str, list[date]]]:
         """The sentences' texts and their articles' rows, in timeline order."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_sentences (article TEXT, position INTEGER)")
-        self.db.execute("DELETE FROM temp.wanted_sentences")
-        self.db.executemany("INSERT INTO temp.wanted_sentences VALUES (?, ?)", sorted(found))
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS timeline_sentences (article TEXT, position INTEGER)")
+        self.db.execute("DELETE FROM temp.timeline_sentences")
+        self.db.executemany("INSERT INTO temp.timeline_sentences VALUES (?, ?)", sorted(found))
         rows = self.db.execute(
             "SELECT a.id, a.source, a.url, a.title, a.published, a.story, a.path, a.line, s.position, "
-            "substr(a.text, s.start + 1, s.end - s.start) FROM temp.wanted_sentences w "
+            "substr(a.text, s.start + 1, s.end - s.start) FROM temp.timeline_sentences w "
             "JOIN sentences s ON s.article = w.article AND s.position = w.position JOIN articles a ON a.id = w.article "
             "ORDER BY a.published IS NULL, a.published, a.path, a.line, a.id, s.position"
         ).fetchall()
-        self.db.execute("DELETE FROM temp.wanted_sentences")
+        self.db.execute("DELETE FROM temp.timeline_sentences")
         return [(row[:8], row[8], row[9], sorted(found[(row[0], row[8])])) for row in rows]
 
 
