@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-from .database import Table, _chunks, _marks, _selection
+from .database import Table, _chunks, _marks
 
 # article_days.kind: how the article stands to the day (timeline.DATE_FEATURES counts each).
 PUBLISHED, LATER, EARLIER, SAME = 0, 1, 2, 3
@@ -142,14 +142,20 @@ class DayStore(Table):
             return
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS timeline_selected (id TEXT PRIMARY KEY) WITHOUT ROWID")
         self.db.execute("DELETE FROM temp.timeline_selected")
-        clause, params = _selection(query, named, "id")
-        sql = f"INSERT OR IGNORE INTO temp.timeline_selected (id) SELECT coalesce(duplicate_of, id) FROM articles WHERE {clause}"
+        # What `_selection` picks, by rowid from the full-text index (no second look-up by id per match).
+        picks = [("rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", [query])]
+        if named:
+            picks.append((f"id IN (SELECT article FROM mentions WHERE entity IN ({_marks(named)}))", list(named)))
+        within, bounds = "", []
         if start is not None or end is not None:
             low = (start - timedelta(days=1)).isoformat() if start else None
             high = (end + timedelta(days=max(1, lag))).isoformat() if end else None
             span, bounds = _span("day", low, high)
-            sql += f" AND coalesce(duplicate_of, id) IN (SELECT article FROM article_days WHERE 1{span})"
-            params = [*params, *bounds]
+            within = f" AND coalesce(duplicate_of, id) IN (SELECT article FROM article_days WHERE 1{span})"
+        sql = "INSERT OR IGNORE INTO temp.timeline_selected (id) " + " UNION ".join(
+            f"SELECT coalesce(duplicate_of, id) FROM articles WHERE {clause}{within}" for clause, _ in picks
+        )
+        params = [value for _, values in picks for value in [*values, *bounds]]
         try:
             self.db.execute(sql, params)
         except sqlite3.OperationalError as error:
