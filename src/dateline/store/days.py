@@ -258,37 +258,53 @@ class DayStore(Table):
         if selection is not None and selection.small:
             naming = "temp.timeline_selected t CROSS JOIN sentence_dates d ON d.article = t.id JOIN articles a"
             leading = "temp.timeline_selected t CROSS JOIN articles a ON a.id = t.id"
-        found: dict[tuple[str, int], list[date]] = {}
+        found: dict[tuple[str, int], tuple[int, int, list[date]]] = {}  # (article, position) → span, days
         for chunk in _chunks(wanted):
-            for article, position, day in self.db.execute(
-                f"SELECT d.article, d.position, d.day FROM {naming} ON a.id = d.article "
+            for article, position, start, end, day in self.db.execute(
+                f"SELECT d.article, d.position, s.start, s.end, d.day FROM {naming} ON a.id = d.article "
+                "JOIN sentences s ON s.article = d.article AND s.position = d.position "
                 f"WHERE d.day IN ({_marks(chunk)}) AND a.duplicate_of IS NULL{picked}",
                 chunk,
             ):
-                found.setdefault((article, position), []).append(date.fromisoformat(day))
+                found.setdefault((article, position), (start, end, []))[2].append(date.fromisoformat(day))
         for chunk in _chunks(published):
-            for article, position in self.db.execute(
-                f"SELECT s.article, s.position FROM {leading} JOIN sentences s ON s.article = a.id "
+            for article, position, start, end in self.db.execute(
+                f"SELECT s.article, s.position, s.start, s.end FROM {leading} JOIN sentences s ON s.article = a.id "
                 f"WHERE a.published IN ({_marks(chunk)}) AND a.duplicate_of IS NULL{picked} AND s.position < ? "
                 "AND NOT EXISTS (SELECT 1 FROM sentence_dates d WHERE d.article = s.article AND d.position = s.position)",
                 [*chunk, lead],
             ):
-                found.setdefault((article, position), [])
+                found.setdefault((article, position), (start, end, []))
         return self._texts(found)
 
-    def _texts(self, found: dict[tuple[str, int], list[date]]) -> list[tuple[tuple, int, str, list[date]]]:
-        """The sentences' texts and their articles' rows, in timeline order."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS timeline_sentences (article TEXT, position INTEGER)")
-        self.db.execute("DELETE FROM temp.timeline_sentences")
-        self.db.executemany("INSERT INTO temp.timeline_sentences VALUES (?, ?)", sorted(found))
-        rows = self.db.execute(
-            "SELECT a.id, a.source, a.url, a.title, a.published, a.story, a.path, a.line, s.position, "
-            "substr(a.text, s.start + 1, s.end - s.start) FROM temp.timeline_sentences w "
-            "JOIN sentences s ON s.article = w.article AND s.position = w.position JOIN articles a ON a.id = w.article "
-            "ORDER BY a.published IS NULL, a.published, a.path, a.line, a.id, s.position"
-        ).fetchall()
-        self.db.execute("DELETE FROM temp.timeline_sentences")
-        return [(row[:8], row[8], row[9], sorted(found[(row[0], row[8])])) for row in rows]
+    def _texts(
+        self, found: dict[tuple[str, int], tuple[int, int, list[date]]]
+    ) -> list[tuple[tuple, int, str, list[date]]]:
+        """The sentences' texts and their articles' rows, in timeline order. Each article is read once
+        and its sentences sliced from its text (reading the text again for each sentence costs more)."""
+        articles: dict[str, tuple] = {}
+        ids = sorted({article for article, _ in found})
+        for chunk in _chunks(ids):
+            for row in self.db.execute(
+                "SELECT id, source, url, title, published, story, path, line, text FROM articles "
+                f"WHERE id IN ({_marks(chunk)})",
+                chunk,
+            ):
+                articles[row[0]] = row
+        out = []
+        for (article, position), (start, end, days) in found.items():
+            row = articles.get(article)
+            if row is not None:
+                out.append((row[:8], position, row[8][start:end], sorted(days)))
+        out.sort(key=_timeline_order)
+        return out
+
+
+def _timeline_order(sentence: tuple[tuple, int, str, list[date]]) -> tuple:
+    """As `ArticleStore.select` orders articles (published IS NULL, published, path, line, id; SQLite
+    puts a NULL line first), then by position."""
+    (article, _, _, _, published, _, path, line), position = sentence[0], sentence[1]
+    return (published is None, published or "", path, line is not None, line or 0, article, position)
 
 
 def _span(column: str, low: str | None, high: str | None) -> tuple[str, list]:
