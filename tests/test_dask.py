@@ -40,6 +40,7 @@ def free_port() -> int:
 def spawn(module: str, *args: str) -> subprocess.Popen:
     """A Dask command line (`dask scheduler`, `dask worker`) on this interpreter, seeing this tree's dateline."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])))
+    env["DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH"] = str(executor.LOG_LENGTH)  # as the README says
     env.pop(executor.SCHEDULER_ENV, None)
     return subprocess.Popen(
         [sys.executable, "-m", f"distributed.cli.{module}", *args],

@@ -26,6 +26,11 @@ DEFAULT_PORT = 8786  # `dask scheduler`'s
 CONNECT_TIMEOUT = 4.0  # seconds to reach a scheduler: a user waits at most twice this for the error
 WORKERS_TIMEOUT = 60.0  # seconds to wait for a scheduler with no workers to get one
 RETRIES = 3  # a batch that raised on a worker runs again (a worker's lost batches are recomputed anyway)
+# Dask keeps each connection's last `low-level-log-length` (default 1,000) messages under 1 MB for
+# debugging, and a batch ships inside its task's message: the client (and a LocalCluster's scheduler,
+# which runs in the client) grew ~23 MB per 1,000 articles, towards ~1 GB (bench/RESULTS.md). A remote
+# `dask scheduler` needs the same: DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH=20 (README).
+LOG_LENGTH = 20
 
 Batch = TypeVar("Batch")
 Result = TypeVar("Result")
@@ -145,6 +150,10 @@ class DaskExecutor:
         self.quieted = logging.getLogger("distributed.client")
         self.level = self.quieted.level
         self.quieted.setLevel(logging.CRITICAL)
+        import dask
+
+        # for as long as the cluster runs: the scheduler's and nannies' connections are made later
+        self.config = dask.config.set({"distributed.admin.low-level-log-length": LOG_LENGTH})
         try:
             self.client = self._connect()
         except BaseException:
@@ -160,6 +169,7 @@ class DaskExecutor:
                 self.cluster.close()
         finally:
             self.quieted.setLevel(self.level)
+            self.config.__exit__(None, None, None)
 
     def _connect(self):
         from distributed import Client, LocalCluster
@@ -171,6 +181,8 @@ class DaskExecutor:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # its HTTP endpoints (health, metrics) on any free port: two ingests at once must not clash on 8787
+                scheduler_kwargs={"dashboard_address": ":0"},
                 silence_logs=logging.ERROR,
             )
             return Client(self.cluster, set_as_default=False)
