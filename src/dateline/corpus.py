@@ -161,7 +161,9 @@ class Corpus:
             rows = days.sentences(chosen, selection, int(params["lead"]), int(params["pub_lag"]))
         copies = self.store.duplicates.copies_of(sorted({row[0][0] for row in rows}))
         pool = [
-            timeline.Sentence(text, aid, source, url, title, _day(published), named_days, position, copies.get(aid, []), None, story)
+            timeline.Sentence(
+                text, aid, source, url, title, _day(published), named_days, position, copies.get(aid, []), None, story
+            )
             for (aid, source, url, title, published, story, _, _), position, text, named_days in rows
         ]
         result = timeline.select_sentences(pool, chosen, query or "", per_date=per_date, params=params)
