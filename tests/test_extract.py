@@ -551,3 +551,10 @@ def test_as_someone_put_it_names_the_speaker(nlp):
     assert quote_with(x, "the operator").speaker_as_written == "The New Yorker"
     y = one(nlp, 'The main requirement is a "lawful source of investment income," as a Homeland Security memo put it.')
     assert quote_with(y, "lawful source").speaker_as_written == "a Homeland Security memo"
+
+
+def test_a_name_alone_before_a_colon_labels_the_quote(nlp):
+    x = one(nlp, 'Kremlin spokesman Dmitry Peskov:\n"These are very bad statements."')
+    assert quote_with(x, "very bad statements").speaker == "Dmitry Peskov"
+    y = one(nlp, 'Reporters asked about Dmitry Peskov:\n"Is he right?"')
+    assert quote_with(y, "Is he right").speaker != "Dmitry Peskov"

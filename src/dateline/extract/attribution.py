@@ -6,6 +6,7 @@
 3. after     “…,” Antonov said. / “…,” said Antonov  a cue right after the closing mark
 4. later     “…” to the ties, Antonov continued.     a cue later in the same sentence
 5. colon     Antonov noted:  ⏎ “…”                   a cue ending the sentence before, with a colon
+   label     Peskov: “…”                             no cue: a name alone before a colon labels the words
 6. nearest   Trump attacked “the hateful …”          no cue: the subject named before it in its sentence
 7. previous  …, Schiff said. “The other factor …”    no cue: the speaker of the sentence just before
 
@@ -134,6 +135,23 @@ def colon_cue(ctx: Context, w: Window) -> Cue | None:
     return found[-1] if found else None
 
 
+def name_label(ctx: Context, w: Window) -> Cue | None:
+    """ "Dmitry Peskov: “…”" — in transcripts, interviews and summaries a name (with its title) alone
+    before a colon says who speaks, with no verb."""
+    before = ctx.text[: w.start].rstrip(' \t\n“"')
+    if not before.endswith(":"):
+        return None
+    line = before.rfind("\n", 0, len(before) - 1) + 1
+    start = max(line, ctx.sentences[ctx.sentence_of(len(before) - 1)][0])
+    label = before[start:-1]
+    names = [
+        m for m in ctx.entities.mentions_in(start, len(before) - 1) if ctx.type_of(m) in ("person", "organisation")
+    ]
+    if not names or len(label.split()) > 6 or label[names[-1].end - start :].strip():
+        return None  # the label must end with the name: "Asked about Peskov:" is not Peskov speaking
+    return Cue.named(names[-1])
+
+
 def nearest_actor(ctx: Context, w: Window) -> Cue | None:
     """No speech verb: a quote in news is still somebody's words — the person (else organisation) named
     closest before it in its sentence ("Trump attacked “the hateful ideology …”"), never a possessor."""
@@ -204,6 +222,7 @@ STRATEGIES: tuple[tuple[str, Callable[[Context, Window], Cue | None]], ...] = (
     ("after", cue_after),
     ("later", cue_later),
     ("colon", colon_cue),
+    ("label", name_label),
     ("nearest", nearest_actor),
     ("previous", previous_sentence),
 )
