@@ -6,7 +6,7 @@ Parses t17-dev once with `pipeline.parse_batch` (single process; the parsed batc
 pickled to --cache, so later runs skip it), then times only what the client does per batch
 into a fresh database: fresh-check, fold (duplicates), group (stories), articles.write and
 annotate (sentences, days, entities, quotes, full-text index). That rate is the most any
-cluster of parsing workers can deliver. --profile N prints cProfile's top N functions.
+cluster of parsing workers can deliver. --profile N prints cProfile's top N functions (CPU time).
 --check FILE writes a digest of the database contents (articles, duplicates, stories,
 entities, quotes, timeline JSON) to FILE, or compares against FILE when it exists, so a
 faster client can be shown to store exactly the same thing.
@@ -109,7 +109,7 @@ def main() -> None:
         if Path(db).exists():
             sys.exit(f"--db {db}: exists; the ceiling is measured into a fresh database")
         store = Store(db)
-        profiler = cProfile.Profile() if args.profile else None
+        profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time: the machine is shared
         start, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()

@@ -48,7 +48,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import heapq
+import itertools
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -492,7 +494,8 @@ def _idf(n: float, df: float) -> float:
 
 
 def _unit(vector: Vector) -> Vector:
-    norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+    values = vector.values()
+    norm = math.sqrt(sum(map(operator.mul, values, values))) or 1.0  # the same sum as over v * v
     return {t: v / norm for t, v in vector.items()}
 
 
@@ -615,6 +618,7 @@ class Clusterer:
 
     ARRAYS = 20000  # members' term arrays kept (~2 KB each): a few windows' worth
     TERMS = 500_000  # term ids kept before starting afresh (memory stays bounded on any stream)
+    DF_TERMS = 500_000  # document frequencies kept, at most (then read afresh)
 
     def __init__(self, state: State, params: Params | None = None) -> None:
         self.state = state
@@ -623,8 +627,9 @@ class Clusterer:
         self._inferred: dict[str, date] = {}
         self._moved: dict[str, str] = {}
         self._background = _background() if self.params.background_documents > 0 else {}
-        # Document frequencies read so far: they change only when a batch's articles are counted,
-        # and a batch asks for the same terms many times (each window, each story it summarises).
+        # Document frequencies read so far, kept as the state counts: they change only when a batch's
+        # articles are counted (`_count` adds them here too), and batches ask for the same terms many
+        # times (each window, each story it summarises). At most `DF_TERMS` kept.
         self._df: dict[str, int] = {}
         self._documents: int | None = None
         self._idf_cache: dict[str, float] = {}
@@ -646,7 +651,7 @@ class Clusterer:
         Document frequencies of the whole batch are counted first."""
         vectors = [v if v is not None else features(a, self.params) for a, v in batch]
         self.state.add_documents(vectors)
-        self._df, self._documents, self._idf_cache, self._scalar_cache = {}, None, {}, {}
+        self._count(vectors)
         new: dict[str, tuple[Article, Vector]] = {}
         for (article, _), vector in zip(batch, vectors):
             new.setdefault(article.id, (article, vector))  # the same input twice: one row
@@ -715,8 +720,9 @@ class Clusterer:
             start = end = None
             if when is not None:
                 start, end = when - timedelta(days=p.window_days), when + timedelta(days=p.window_days)
-            weighted = {t: v * self._scalar_idf(t, n, df) for t, v in vector.items()}
-            query = sorted(weighted, key=lambda t: (-weighted[t], t))[: p.query_terms]
+            idf = self._scalar_idfs(vector, n, df)
+            # (-weight, term) pairs sorted: the order of sorting the terms by that key.
+            query = [t for _, t in sorted([(-(v * idf[t]), t) for t, v in vector.items()])[: p.query_terms]]
             for position, sid in enumerate(self.state.active_ids(start, end, query, p.max_candidates)):
                 rank[sid] = min(rank.get(sid, (position, sid)), (position, sid))
         room = max(p.window_articles - len(batch), 0)
@@ -878,16 +884,23 @@ class Clusterer:
         if not members:
             return False
         story = self.state.get(sid) or StoryState(id=sid)
-        for sign, vectors in (("+", deltas.get("+", [])), ("-", deltas.get("-", []))):
-            for vector in vectors:
-                for term, value in _unit(vector).items():
-                    story.centroid[term] = story.centroid.get(term, 0.0) + (value if sign == "+" else -value)
-        story.centroid = {t: v for t, v in story.centroid.items() if v > 1e-9}
+        centroid = story.centroid
+        get = centroid.get
+        for vector in deltas.get("+", []):
+            for term, value in _unit(vector).items():
+                centroid[term] = get(term, 0.0) + value
+        for vector in deltas.get("-", []):
+            for term, value in _unit(vector).items():
+                centroid[term] = get(term, 0.0) + -value
+        story.centroid = {t: v for t, v in centroid.items() if v > 1e-9}
         n, df = self._frequency(story.centroid)
         idf = self._idfs(list(story.centroid), n, df)
         weight = {t: v * idf[t] for t, v in story.centroid.items()}
-        # The heaviest terms only (nsmallest = sorted()[:k]): a story's centroid has hundreds.
-        ranked = heapq.nsmallest(max(p.centroid_terms, p.index_terms), weight, key=lambda t: (-weight[t], t))
+        # The heaviest terms only: (-weight, term) pairs in order are the terms sorted by that key
+        # (nsmallest = sorted()[:k]); a story's centroid has hundreds.
+        k = max(p.centroid_terms, p.index_terms)
+        pairs = [(-w, t) for t, w in weight.items()]
+        ranked = [t for _, t in (sorted(pairs)[:k] if len(pairs) <= 2 * k else heapq.nsmallest(k, pairs))]
         if len(weight) > p.centroid_terms:
             story.centroid = {t: story.centroid[t] for t in ranked[: p.centroid_terms]}
         story.terms = sorted(ranked[: p.index_terms])
@@ -956,6 +969,19 @@ class Clusterer:
             del self._member_arrays[next(iter(self._member_arrays))]
         return found
 
+    def _count(self, documents: Sequence[Iterable[str]]) -> None:
+        """What `state.add_documents(documents)` just counted, in the frequencies read so far."""
+        if self._documents is None or len(self._df) > self.DF_TERMS:
+            self._df, self._documents = {}, None  # read afresh
+            return
+        counts: Counter = Counter()
+        for terms in documents:
+            counts.update(set(terms))
+        df = self._df
+        for term in counts.keys() & df.keys():
+            df[term] += counts[term]
+        self._documents += len(documents)
+
     def _frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         """`state.document_frequency`, asking the state only for terms not read since the counts changed."""
         missing = [t for t in terms if t not in self._df]
@@ -972,21 +998,32 @@ class Clusterer:
         missing = [t for t in terms if t not in self._idf_cache]
         if missing:
             prior = self.params.background_documents
-            counts = np.array([df.get(t, 0) for t in missing], dtype=float)
+            counts = np.fromiter(map(df.get, missing, itertools.repeat(0)), float, len(missing))
             if prior:
-                counts += prior * np.array([self._background.get(t, 0.0) for t in missing])
+                counts += prior * np.fromiter(
+                    map(self._background.get, missing, itertools.repeat(0.0)), float, len(missing)
+                )
             values = np.log((1.0 + n + prior) / (1.0 + counts)) + 1.0
             self._idf_cache.update(zip(missing, values.tolist()))
         return self._idf_cache
 
-    def _scalar_idf(self, term: str, n: int, df: dict[str, int]) -> float:
-        """`_idf`, kept for the batch (a batch's articles share many terms; the counts are fixed)."""
+    def _scalar_idfs(self, terms: Iterable[str], n: int, df: dict[str, int]) -> dict[str, float]:
+        """`_idf` for many terms, kept for the batch (a batch's articles share many terms; the counts are
+        fixed): a dict holding at least `terms`, the same values as `_idf` term by term."""
         if n != self._scalar_documents:
             self._scalar_cache, self._scalar_documents = {}, n
-        found = self._scalar_cache.get(term)
-        if found is None:
-            found = self._scalar_cache[term] = self._idf(term, n, df)
-        return found
+        cache = self._scalar_cache
+        missing = [t for t in terms if t not in cache]
+        if missing:
+            prior = self.params.background_documents
+            if not prior:
+                for t in missing:
+                    cache[t] = _idf(n, df.get(t, 0))
+            else:
+                background, documents, log = self._background, n + prior, math.log
+                for t in missing:  # _idf(n + prior, df + prior * background), inline
+                    cache[t] = log((1 + documents) / (1 + (df.get(t, 0) + prior * background.get(t, 0.0)))) + 1.0
+        return cache
 
     def _idf(self, term: str, n: int, df: dict[str, int]) -> float:
         """IDF from the stream's counts plus the background prior (`background_documents` articles)."""

@@ -23,11 +23,25 @@ _QUOTE_SELECT = (
 _QUOTE_ORDER = " ORDER BY a.published IS NULL, a.published, q.article, q.position"
 
 
+# json.dumps(..., ensure_ascii=False) and json.loads, without building an encoder per call: a batch
+# reads and writes tens of thousands of records, two lists each (most of them empty or short).
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+_loads = json.JSONDecoder().decode
+
+
+def _list(text: str) -> list:
+    return [] if text == "[]" else _loads(text)
+
+
+def _list_text(values: list) -> str:
+    return "[]" if not values else _dumps(values)
+
+
 def _entity(row: tuple | None) -> EntityRecord | None:
     if row is None:
         return None
     key, name, kind, aliases, roles, count, surname, initials, full = row
-    return EntityRecord(key, name, kind, json.loads(aliases), json.loads(roles), count, surname, initials, bool(full))
+    return EntityRecord(key, name, kind, _list(aliases), _list(roles), count, surname, initials, bool(full))
 
 
 def _entity_row(record: EntityRecord) -> tuple:
@@ -35,8 +49,8 @@ def _entity_row(record: EntityRecord) -> tuple:
         record.key,
         record.name,
         record.type,
-        json.dumps(record.aliases, ensure_ascii=False),
-        json.dumps(record.roles, ensure_ascii=False),
+        _list_text(record.aliases),
+        _list_text(record.roles),
         record.article_count,
         record.surname,
         record.initials,

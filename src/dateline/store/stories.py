@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 def _story(state: str) -> StoryState:
     from ..cluster import StoryState
 
-    return StoryState.from_json(json.loads(state))
+    return StoryState.from_json(_loads(state))
+
+
+# json.dumps / json.loads with these settings, without building an encoder per call.
+_dumps_state = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+_dumps_vector = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+_loads = json.JSONDecoder().decode
 
 
 _MEMBER = "article, story, seq, canonical, published, source, title, clue"
@@ -33,7 +39,7 @@ def _member(row: tuple, vector: str | None = None) -> Member:
         article,
         story,
         seq,
-        json.loads(vector) if vector else {},
+        _loads(vector) if vector else {},
         canonical,
         date.fromisoformat(published) if published else None,
         source,
@@ -53,6 +59,9 @@ class StoryStore(Table):
     def __init__(self, database: Database):
         super().__init__(database)
         self._vectors: dict[str, dict[str, float]] = {}
+        # A story's index terms as `get` read them: `save` of the same story (the clusterer reads a
+        # story, then saves it) leaves its story_terms rows alone when its terms did not change.
+        self._terms: dict[str, list[str]] = {}
 
     # --- story state (cluster.State) -------------------------------------
 
@@ -77,19 +86,28 @@ class StoryStore(Table):
 
     def get(self, story: str) -> StoryState | None:
         row = self.db.execute("SELECT state FROM stories WHERE id = ?", (story,)).fetchone()
-        return _story(row[0]) if row else None
+        if not row:
+            self._terms.pop(story, None)
+            return None
+        found = _story(row[0])
+        if len(self._terms) > 10_000:
+            self._terms.clear()
+        self._terms[found.id] = list(found.terms)
+        return found
 
     def save(self, story: StoryState) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO stories (id, state, first, last, updated) VALUES (?, ?, ?, ?, ?)",
             (
                 story.id,
-                json.dumps(story.to_json(), ensure_ascii=False, sort_keys=True),
+                _dumps_state(story.to_json()),
                 story.first.isoformat() if story.first else None,
                 story.last.isoformat() if story.last else None,
                 story.updated,
             ),
         )
+        if self._terms.pop(story.id, None) == list(story.terms):
+            return  # read in this call's get: the rows are there
         self.db.execute("DELETE FROM story_terms WHERE story = ?", (story.id,))
         self.db.executemany(
             "INSERT OR IGNORE INTO story_terms (term, story) VALUES (?, ?)", [(term, story.id) for term in story.terms]
@@ -122,7 +140,7 @@ class StoryStore(Table):
         features), and consecutive windows draw on the same recent stories."""
         member = _member(row[:-1])
         vector = self._vectors.pop(member.id, None)
-        member.vector = vector if vector is not None else json.loads(row[-1])
+        member.vector = vector if vector is not None else _loads(row[-1])
         self._vectors[member.id] = member.vector  # most recently used last
         if len(self._vectors) > VECTOR_CACHE:
             del self._vectors[next(iter(self._vectors))]
@@ -146,7 +164,7 @@ class StoryStore(Table):
                     m.source,
                     m.title,
                     m.clue,
-                    json.dumps(m.vector, sort_keys=True, separators=(",", ":")),
+                    _dumps_vector(m.vector),
                 )
                 for m in members
             ],
@@ -161,6 +179,7 @@ class StoryStore(Table):
         return sorted(found, key=lambda m: m.id)
 
     def retire(self, story: str, into: str) -> None:
+        self._terms.pop(story, None)
         self.db.execute("DELETE FROM stories WHERE id = ?", (story,))
         self.db.execute("DELETE FROM story_terms WHERE story = ?", (story,))
         self.db.execute("UPDATE story_redirects SET new = ? WHERE new = ?", (into, story))
