@@ -500,23 +500,28 @@ def _unit(vector: Vector) -> Vector:
 
 
 def _components(pairs: np.ndarray, n: int) -> list[list[int]]:
-    """Connected components of the graph on range(n) with these edges (rows of i, j), smallest first."""
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j in pairs.tolist():
-        a, b = find(i), find(j)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for x in range(n):
-        groups[find(x)].append(x)
-    return list(groups.values())
+    """Connected components of the graph on range(n) with these edges (rows of i, j), each in
+    ascending order, ordered by their smallest node (each node ends labelled with it: labels only
+    fall, along edges and to their label's label, until nothing changes)."""
+    labels = np.arange(n)
+    if len(pairs):
+        i, j = pairs[:, 0], pairs[:, 1]
+        while True:
+            low = np.minimum(labels[i], labels[j])
+            new = labels.copy()
+            np.minimum.at(new, i, low)
+            np.minimum.at(new, j, low)
+            while True:
+                jumped = new[new]
+                if np.array_equal(jumped, new):
+                    break
+                new = jumped
+            if np.array_equal(new, labels):
+                break
+            labels = new
+    order = np.argsort(labels, kind="stable")  # each component's nodes ascending, smallest label first
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    return [group.tolist() for group in np.split(order, cuts)]
 
 
 def average_linkage(
@@ -698,7 +703,7 @@ class Clusterer:
         p = self.params
         n, df = self._frequency({t for _, v in batch for t in v})
         rows = self._window(batch, n, df)
-        vocabulary = sorted({t for row in rows for t in row.member.vector} - df.keys())
+        vocabulary = sorted(set().union(*[row.member.vector.keys() for row in rows]) - df.keys())
         if vocabulary:
             df.update(self._frequency(vocabulary)[1])
         plain, valid = self._similarities(rows, n, df)

@@ -60,7 +60,7 @@ class StoryStore(Table):
         super().__init__(database)
         self._vectors: dict[str, dict[str, float]] = {}
         # A story's index terms as `get` read them: `save` of the same story (the clusterer reads a
-        # story, then saves it) leaves its story_terms rows alone when its terms did not change.
+        # story, then saves it) changes only the story_terms rows of terms that came or went.
         self._terms: dict[str, list[str]] = {}
 
     # --- story state (cluster.State) -------------------------------------
@@ -106,11 +106,18 @@ class StoryStore(Table):
                 story.updated,
             ),
         )
-        if self._terms.pop(story.id, None) == list(story.terms):
-            return  # read in this call's get: the rows are there
-        self.db.execute("DELETE FROM story_terms WHERE story = ?", (story.id,))
+        stored = self._terms.pop(story.id, None)
+        if stored is not None:  # read by get() since the last save: change only the rows that differ
+            before, after = set(stored), set(story.terms)
+            self.db.executemany(
+                "DELETE FROM story_terms WHERE term = ? AND story = ?", [(t, story.id) for t in sorted(before - after)]
+            )
+            terms = [t for t in story.terms if t not in before]
+        else:
+            self.db.execute("DELETE FROM story_terms WHERE story = ?", (story.id,))
+            terms = story.terms
         self.db.executemany(
-            "INSERT OR IGNORE INTO story_terms (term, story) VALUES (?, ?)", [(term, story.id) for term in story.terms]
+            "INSERT OR IGNORE INTO story_terms (term, story) VALUES (?, ?)", [(t, story.id) for t in terms]
         )
 
     def sequence(self) -> int:
