@@ -112,6 +112,7 @@ RUNS = {  # name: (label, workers, scheduler, copies?)
     "dask1": ("Dask LocalCluster", 1, "local", False),
     "dask2": ("Dask LocalCluster", 2, "local", False),
     "growth": ("Dask LocalCluster, growth", 2, "local", True),
+    "growth-pool": ("process pool, growth", 2, "", True),
 }
 
 
