@@ -624,6 +624,7 @@ class Clusterer:
     ARRAYS = 20000  # members' term arrays kept (~2 KB each): a few windows' worth
     TERMS = 500_000  # term ids kept before starting afresh (memory stays bounded on any stream)
     DF_TERMS = 500_000  # document frequencies kept, at most (then read afresh)
+    KNOWN = 200_000  # members remembered as having all their terms' frequencies read, at most
 
     def __init__(self, state: State, params: Params | None = None) -> None:
         self.state = state
@@ -637,6 +638,7 @@ class Clusterer:
         # times (each window, each story it summarises). At most `DF_TERMS` kept.
         self._df: dict[str, int] = {}
         self._documents: int | None = None
+        self._known: set[str] = set()  # members all of whose terms are in `_df`
         self._idf_cache: dict[str, float] = {}
         self._idf_documents: int | None = None
         self._scalar_cache: dict[str, float] = {}
@@ -703,9 +705,15 @@ class Clusterer:
         p = self.params
         n, df = self._frequency({t for _, v in batch for t in v})
         rows = self._window(batch, n, df)
-        vocabulary = sorted(set().union(*[row.member.vector.keys() for row in rows]) - df.keys())
+        # Members whose terms were all read before (`_known`: `df` only grows) are left out of the union.
+        if len(self._known) > self.KNOWN:
+            self._known = set()
+        known = self._known
+        fresh = [row.member.vector.keys() for row in rows if row.member.id not in known]
+        vocabulary = sorted(t for t in set().union(*fresh) if t not in df)  # (set - df.keys() walks all of df)
         if vocabulary:
             df.update(self._frequency(vocabulary)[1])
+        known.update(row.member.id for row in rows)
         plain, valid = self._similarities(rows, n, df)
         scale = self._scale(plain, valid)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -977,14 +985,15 @@ class Clusterer:
     def _count(self, documents: Sequence[Iterable[str]]) -> None:
         """What `state.add_documents(documents)` just counted, in the frequencies read so far."""
         if self._documents is None or len(self._df) > self.DF_TERMS:
-            self._df, self._documents = {}, None  # read afresh
+            self._df, self._documents, self._known = {}, None, set()  # read afresh
             return
         counts: Counter = Counter()
         for terms in documents:
             counts.update(set(terms))
         df = self._df
-        for term in counts.keys() & df.keys():
-            df[term] += counts[term]
+        for term, count in counts.items():
+            if term in df:
+                df[term] += count
         self._documents += len(documents)
 
     def _frequency(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
