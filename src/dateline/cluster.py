@@ -906,9 +906,7 @@ class Clusterer:
             for term, value in _unit(vector).items():
                 centroid[term] = get(term, 0.0) + -value
         story.centroid = {t: v for t, v in centroid.items() if v > 1e-9}
-        n, df = self._frequency(story.centroid)
-        idf = self._idfs(list(story.centroid), n, df)
-        weight = {t: v * idf[t] for t, v in story.centroid.items()}
+        weight = self._weights(story.centroid)
         # The heaviest terms only: (-weight, term) pairs in order are the terms sorted by that key
         # (nsmallest = sorted()[:k]); a story's centroid has hundreds.
         k = max(p.centroid_terms, p.index_terms)
@@ -930,6 +928,20 @@ class Clusterer:
         self._resolve(story, pending)
         self.state.save(story)
         return True
+
+    def _weights(self, centroid: Vector) -> Vector:
+        """The centroid's TF-IDF weights. When the batch's IDFs already hold every term (so their
+        frequencies were read too), straight from them; else the frequencies are read and the IDFs
+        computed as usual."""
+        idf = self._idf_cache
+        if self._documents is not None and self._documents == self._idf_documents:
+            try:
+                return {t: v * idf[t] for t, v in centroid.items()}
+            except KeyError:
+                pass
+        n, df = self._frequency(centroid)
+        idf = self._idfs(list(centroid), n, df)
+        return {t: v * idf[t] for t, v in centroid.items()}
 
     def _relabel(self, story: StoryState, members: list[Member], titles: list[str], weight: Vector) -> None:
         """Keep as label the title closest to the centroid, among the current label and the titles of
