@@ -646,6 +646,8 @@ class Clusterer:
         self._term_ids: dict[str, int] = {}
         self._term_names: list[str] = []
         self._member_arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._idf_by_id = np.zeros(0)  # `_idfs` by term id, NaN where not asked yet (`_idfs_of`)
+        self._idf_by_id_documents: int | None = None
 
     # -- public
 
@@ -760,17 +762,17 @@ class Clusterer:
         # built with array operations: the same values, in the same order, as a loop over the terms.
         if len(self._term_names) > self.TERMS:  # a long stream's vocabulary: start the ids afresh
             self._term_ids, self._term_names, self._member_arrays = {}, [], {}
+            self._idf_by_id = np.zeros(0)
         arrays = [self._arrays(row.member) for row in rows]
         ids = np.concatenate([a[0] for a in arrays]) if rows else np.zeros(0, dtype=np.int64)
         values = np.concatenate([a[1] for a in arrays]) if rows else np.zeros(0)
         r = np.repeat(np.arange(len(rows)), [len(a[0]) for a in arrays])
         unique, inverse, postings = np.unique(ids, return_inverse=True, return_counts=True)
-        names = [self._term_names[i] for i in unique.tolist()]
-        idf = self._idfs(names, n, df)
-        w = values * np.array([idf[t] for t in names])[inverse.reshape(-1)]
-        shared = np.flatnonzero(postings > 1).tolist()
+        w = values * self._idfs_of(unique, n, df)[inverse.reshape(-1)]
+        shared = np.flatnonzero(postings > 1)
+        names = [self._term_names[i] for i in unique[shared].tolist()]
         column_of = np.full(len(unique), -1)
-        column_of[sorted(shared, key=names.__getitem__)] = np.arange(len(shared))  # columns in term order
+        column_of[shared[sorted(range(len(shared)), key=names.__getitem__)]] = np.arange(len(shared))  # term order
         c = column_of[inverse.reshape(-1)]
         norms = np.zeros(len(rows))
         if len(w):
@@ -1032,6 +1034,24 @@ class Clusterer:
             values = np.log((1.0 + n + prior) / (1.0 + counts)) + 1.0
             self._idf_cache.update(zip(missing, values.tolist()))
         return self._idf_cache
+
+    def _idfs_of(self, ids: np.ndarray, n: int, df: dict[str, int]) -> np.ndarray:
+        """`_idfs` of the terms with these ids, as an array. The values are kept by id too (NaN: not
+        yet), so that a window asks `_idfs` only for the terms it lacks: the terms `_idfs` has not
+        seen since the counts changed are among those, in the same order, so it computes the same."""
+        if n != self._idf_by_id_documents:
+            self._idf_by_id, self._idf_by_id_documents = np.zeros(0), n
+        if len(self._idf_by_id) < len(self._term_names):
+            grown = np.full(len(self._term_names) + 1024, np.nan)
+            grown[: len(self._idf_by_id)] = self._idf_by_id
+            self._idf_by_id = grown
+        found = self._idf_by_id[ids]
+        lacking = np.flatnonzero(np.isnan(found))
+        if len(lacking):
+            names = [self._term_names[i] for i in ids[lacking].tolist()]
+            idf = self._idfs(names, n, df)
+            found[lacking] = self._idf_by_id[ids[lacking]] = np.fromiter(map(idf.__getitem__, names), float, len(names))
+        return found
 
     def _scalar_idfs(self, terms: Iterable[str], n: int, df: dict[str, int]) -> dict[str, float]:
         """`_idf` for many terms, kept for the batch (a batch's articles share many terms; the counts are
