@@ -4,6 +4,7 @@ frequencies) and the reads over stories."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
@@ -214,10 +215,9 @@ class StoryStore(Table):
     def add_documents(self, documents: Sequence[Iterable[str]]) -> None:
         if not documents:
             return
-        counts: dict[str, int] = {}
+        counts: Counter[str] = Counter()
         for terms in documents:
-            for term in set(terms):
-                counts[term] = counts.get(term, 0) + 1
+            counts.update(set(terms))
         self.db.execute(
             "INSERT INTO counters (name, value) VALUES ('documents', ?) "
             "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
