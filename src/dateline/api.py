@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -37,6 +37,7 @@ from . import params, render
 from .store import QueryError, StoreError
 
 if TYPE_CHECKING:  # the pipeline (spaCy) loads on the first ingest, not with the server
+    from .corpus import Corpus
     from .pipeline import Report
     from .timeline import Timeline
 
@@ -88,7 +89,7 @@ def create_app(
     corpus_api.open(db_path).close()  # fail now on an unusable database, and migrate it once, not per thread
     token = token or None  # DATELINE_TOKEN= (empty) must not open uploads to an empty password
     corpora = Corpora(db_path)
-    timelines = Timelines(corpora)  # made on first request: start-up costs the same on any corpus size
+    timelines = Kept(corpora, _timeline, size=32)  # made on first request: start-up costs the same on any corpus size
     jobs = Jobs(db_path)
     app = FastAPI(
         title="dateline",
@@ -124,22 +125,26 @@ class Corpora:
 
 
 TimelineKey = tuple[str | None, date | None, date | None, int | None, int]
+Key = TypeVar("Key")
+Made = TypeVar("Made")
 
 
-class Timelines:
-    """Recently made timelines, kept while the database is unchanged.
+class Kept(Generic[Key, Made]):
+    """What `make(corpus, key)` made lately, kept while the database is unchanged (the least recently
+    used goes first past `size`).
 
-    The page asks for one timeline for its view, again for each export and on every reload. None
-    is made at start-up: the store keeps per-day counts, so even the whole corpus's timeline is
-    made within the page's first request, and a server over a million articles starts at once.
+    The page asks for one timeline and one network for its view, again for each export, on the back
+    button and on every reload. Nothing is made at start-up: the store keeps per-day counts, so even
+    the whole corpus's timeline is made within the page's first request, and a server over a million
+    articles starts at once.
     """
 
-    def __init__(self, corpora: Corpora, size: int = 32):
-        self.corpora, self.size = corpora, size
-        self.made: OrderedDict[TimelineKey, tuple[int, Timeline]] = OrderedDict()
+    def __init__(self, corpora: Corpora, make: Callable[[Corpus, Key], Made], size: int):
+        self.corpora, self.make, self.size = corpora, make, size
+        self.made: OrderedDict[Key, tuple[int, Made]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: TimelineKey) -> Timeline:
+    def get(self, key: Key) -> Made:
         corpus = self.corpora.get()
         version = corpus.store.version()
         with self.lock:
@@ -147,14 +152,18 @@ class Timelines:
             if kept is not None and kept[0] == version:
                 self.made.move_to_end(key)
                 return kept[1]
-        query, start, end, max_dates, per_date = key
-        made = corpus.timeline(query, start=start, end=end, max_dates=max_dates, per_date=per_date)
+        made = self.make(corpus, key)
         with self.lock:
             self.made[key] = (version, made)
             self.made.move_to_end(key)
             while len(self.made) > self.size:
                 self.made.popitem(last=False)
         return made
+
+
+def _timeline(corpus: Corpus, key: TimelineKey) -> Timeline:
+    query, start, end, max_dates, per_date = key
+    return corpus.timeline(query, start=start, end=end, max_dates=max_dates, per_date=per_date)
 
 
 class Guard:
@@ -296,7 +305,7 @@ def text(value: str | None) -> str | None:
 LIST_FIELDS = ("id", "title", "source", "published", "published_source", "url", "story", "duplicate_of", "language")
 
 
-def add_read_routes(app: FastAPI, corpora: Corpora, timelines: Timelines) -> None:
+def add_read_routes(app: FastAPI, corpora: Corpora, timelines: Kept[TimelineKey, Timeline]) -> None:
     @app.get("/api/articles", summary="Articles the query selects, oldest first (paged)")
     def articles(
         request: Request,
@@ -432,36 +441,16 @@ NETWORK_NODES = 80  # the page shows the most-mentioned entities: a readable pic
 NetworkKey = tuple[str | None, date | None, date | None, int, int]
 
 
-class Networks:
-    """Recently made networks (as JSON), kept while the database is unchanged: every search on the page
-    asks for one, and the back button asks again. A network reads every mention of its articles."""
-
-    def __init__(self, corpora: Corpora, size: int = 16):
-        self.corpora, self.size = corpora, size
-        self.made: OrderedDict[NetworkKey, tuple[int, dict]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: NetworkKey) -> dict:
-        corpus = self.corpora.get()
-        version = corpus.store.version()
-        with self.lock:
-            kept = self.made.get(key)
-            if kept is not None and kept[0] == version:
-                self.made.move_to_end(key)
-                return kept[1]
-        query, start, end, min_weight, max_nodes = key
-        made = corpus.network(query, start=start, end=end, min_weight=min_weight, max_nodes=max_nodes, sentences=True)
-        answer = made.to_json()
-        with self.lock:
-            self.made[key] = (version, answer)
-            self.made.move_to_end(key)
-            while len(self.made) > self.size:
-                self.made.popitem(last=False)
-        return answer
+def _network(corpus: Corpus, key: NetworkKey) -> dict:
+    """The page's network as JSON (a network reads every mention of its articles: worth keeping)."""
+    query, start, end, min_weight, max_nodes = key
+    return corpus.network(
+        query, start=start, end=end, min_weight=min_weight, max_nodes=max_nodes, sentences=True
+    ).to_json()
 
 
 def add_network_routes(app: FastAPI, corpora: Corpora) -> None:
-    networks = Networks(corpora)
+    networks = Kept(corpora, _network, size=16)
 
     @app.get("/api/network", summary="Who appears with whom: entities named in one sentence, with evidence")
     def network_json(
