@@ -1,14 +1,14 @@
 """Who said a quotation: the strategies in `STRATEGIES`, tried in order; the first that finds a speaker wins.
 
 1. dash      “…” ― Esther Tapia                    a signature after the closing mark
-   tagged    X said … “…,” the union wrote.           a quote closed by a comma and a cue: that cue, first
-2. before    Antonov said: “…” / Antonov said “…”   a cue earlier in the quote's sentence
-3. after     “…,” Antonov said. / “…,” said Antonov  a cue right after the closing mark
-4. later     “…” to the ties, Antonov continued.     a cue later in the same sentence
-5. colon     Antonov noted:  ⏎ “…”                   a cue ending the sentence before, with a colon
-   label     Peskov: “…”                             no cue: a name alone before a colon labels the words
-6. nearest   Trump attacked “the hateful …”          no cue: the subject named before it in its sentence
-7. previous  …, Schiff said. “The other factor …”    no cue: the speaker of the sentence just before
+2. tagged    X said … “…,” the union wrote.         a quote closed by a comma: the cue right after it, first
+3. before    Antonov said: “…” / Antonov said “…”   a cue earlier in the quote's sentence
+4. after     “…,” Antonov said. / “…,” said Antonov  a cue right after the closing mark
+5. later     “…” to the ties, Antonov continued.     a cue later in the same sentence
+6. colon     Antonov noted:  ⏎ “…”                   a cue ending the sentence before, with a colon
+7. label     Peskov: ⏎ “…”                           no cue: a name alone before a colon labels the words
+8. nearest   Trump attacked “the hateful …”          no cue: the subject named before it in its sentence
+9. previous  …, Schiff said. “The other factor …”    no cue: the speaker of the sentence just before
 
 The strategy's name goes with the quote as `how`: quotes.merge_split_quotes needs to
 know whether the speaker stood after the quote (dash, after).
@@ -24,6 +24,7 @@ from .context import Context
 from .cues import Cue, find_cues, plausible_subject, speaking
 from .lexicons import QUOTE_CHARS, TITLE_END
 from .phrases import subject_in
+from .records import Mention
 
 _DASH_SPEAKER = re.compile(r"[ \t\u00a0]*[―—–][ \t\u00a0]*([A-Z][\w.'’-]*(?:[ \u00a0]+[A-Z][\w.'’-]*){0,3})")
 _AFTER_CLOSING = re.compile(r"[\s,.!?”\"’']*\s*")  # what may stand between a closing mark and its cue
@@ -174,7 +175,7 @@ def nearest_actor(ctx: Context, w: Window) -> Cue | None:
     return None
 
 
-def _speaks_as_subject(ctx: Context, mention) -> bool:
+def _speaks_as_subject(ctx: Context, mention: Mention) -> bool:
     """A country speaks only as a subject ("Russia insisted"), a group only as a plural noun subject
     ("Democrats also blasted …"), never as the adjective of one ("the Republican nominee", "Islamic")."""
     kind = ctx.type_of(mention)
