@@ -346,10 +346,6 @@ class State(Protocol):
 
     def save_members(self, members: Iterable[Member]) -> None: ...
 
-    def move_members(self, moves: Sequence[tuple[str, str]]) -> None:
-        """Stored members move: (article id, its new story); nothing else about them changes."""
-        ...
-
     def copies(self, canonicals: Sequence[str]) -> list[Member]:
         """The members that are duplicates of one of `canonicals`, by id."""
         ...
@@ -471,13 +467,6 @@ class MemoryState:
             self._members[member.story].add(member.id)
             if member.canonical:
                 self._copies[member.canonical].add(member.id)
-
-    def move_members(self, moves: Sequence[tuple[str, str]]) -> None:
-        for article, story in moves:
-            member = self.by_article[article]
-            self._members[member.story].discard(article)
-            self.by_article[article] = replace(member, story=story)
-            self._members[story].add(article)
 
     def copies(self, canonicals: Sequence[str]) -> list[Member]:
         found = {a for c in canonicals for a in self._copies.get(c, ())}
@@ -870,9 +859,7 @@ class Clusterer:
                 copy.story = sid
                 self._moved[copy.id] = sid
                 changed.append(copy)
-        # New members are written whole; stored ones that moved change only their story.
-        self.state.save_members([m for m in changed if m.id in pending])
-        self.state.move_members([(m.id, m.story) for m in changed if m.id not in pending])
+        self.state.save_members(changed)
         for sid in sorted(set(incoming) | set(outgoing) | set(went)):  # stories whose members changed
             deltas = {"+": incoming.get(sid, []), "-": outgoing.get(sid, [])}
             if not self._summarise(sid, deltas, titles.get(sid, []), pending):

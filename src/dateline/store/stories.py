@@ -178,9 +178,6 @@ class StoryStore(Table):
             ],
         )
 
-    def move_members(self, moves: Sequence[tuple[str, str]]) -> None:
-        self.db.executemany("UPDATE story_members SET story = ? WHERE article = ?", [(s, a) for a, s in moves])
-
     def copies(self, canonicals: Sequence[str]) -> list[Member]:
         canonicals = list(canonicals)
         found: list[Member] = []
