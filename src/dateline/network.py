@@ -39,15 +39,11 @@ Row = tuple[str, str | None, int, str]  # (article, published, sentence, entity)
 Pair = tuple[str, str]
 
 
-@dataclass(slots=True)
-class Node:
-    id: str
-    name: str
-    type: str
-    aliases: list[str]
-    mentions: int
-    articles: int
-    days: list[str]  # the days the articles naming it appeared, each once, in order
+class _Spell:
+    """A first and a last day, from the `days` a node or an edge keeps in order."""
+
+    __slots__ = ()
+    days: list[str]
 
     @property
     def first(self) -> str | None:
@@ -56,6 +52,17 @@ class Node:
     @property
     def last(self) -> str | None:
         return self.days[-1] if self.days else None
+
+
+@dataclass(slots=True)
+class Node(_Spell):
+    id: str
+    name: str
+    type: str
+    aliases: list[str]
+    mentions: int
+    articles: int
+    days: list[str]  # the days the articles naming it appeared, each once, in order
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -71,7 +78,7 @@ class Node:
 
 
 @dataclass(slots=True)
-class Edge:
+class Edge(_Spell):
     source: str
     target: str
     weight: int  # sentences naming both
@@ -79,14 +86,6 @@ class Edge:
     days: list[str]  # the days the sentences naming both appeared
     evidence: list[tuple[str, int]]  # the first sentences naming both, as (article, position)
     sentences: list[dict[str, Any]] = field(default_factory=list)  # the evidence's text, when attached
-
-    @property
-    def first(self) -> str | None:
-        return self.days[0] if self.days else None
-
-    @property
-    def last(self) -> str | None:
-        return self.days[-1] if self.days else None
 
     def to_json(self) -> dict[str, Any]:
         record = {
