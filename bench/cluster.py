@@ -23,38 +23,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ingest import PROCESSES  # bench/ is on the path when a bench script runs
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "t17-dev"
 
-RUN = r"""
+RUN = (
+    PROCESSES
+    + r"""
 import json, os, resource, sys, threading, time
 import dateline
-
-def descendants(root):
-    parents = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as handle:
-                parents[int(pid)] = int(handle.read().rsplit(")", 1)[1].split()[1])
-        except OSError:
-            pass
-    found, frontier = [], [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
-        found += children
-        frontier += children
-    return found
-
-def rss_mb(pid="self"):
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 state = {"worker_now": 0.0, "worker_peak": 0.0}
 cpu = {}  # descendant pid -> CPU seconds last seen (a wall-clock rate is noise on a shared machine; CPU is less so)
@@ -105,6 +83,7 @@ print(json.dumps({"seconds": seconds, "report": report.to_dict(), "checkpoints":
                   "cpu_client": own.ru_utime + own.ru_stime, "cpu_workers": sum(cpu.values()),
                   "rss_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss_worker": state["worker_peak"]}))
 """
+)
 
 RUNS = {  # name: (label, workers, scheduler, copies?)
     "pool1": ("process pool (inline)", 1, "", False),

@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "t17-dev"
 
-RUN = r"""
-import json, os, resource, sys, threading, time
-import dateline
+# What a child run needs to see its worker processes (also bench/cluster.py's).
+PROCESSES = r"""
+import os
 
 def descendants(root):
     parents = {}
@@ -45,7 +45,7 @@ def descendants(root):
         frontier += children
     return found
 
-def rss_mb(pid):
+def rss_mb(pid="self"):
     try:
         with open(f"/proc/{pid}/status") as handle:
             for line in handle:
@@ -54,6 +54,13 @@ def rss_mb(pid):
     except OSError:
         pass
     return 0.0
+"""
+
+RUN = (
+    PROCESSES
+    + r"""
+import json, os, resource, sys, threading, time
+import dateline
 
 peak_worker = 0.0
 done = threading.Event()
@@ -74,6 +81,7 @@ done.set()
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": seconds, "report": report.to_dict(), "rss_main": own, "rss_worker": peak_worker}))
 """
+)
 
 FLOOR = r"""
 import json, os, resource, sqlite3, sys, time
