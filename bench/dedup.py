@@ -380,18 +380,12 @@ def seeds_row() -> str:
     if not files:
         return "seeds: not found"
     articles = [
-        Article(
-            id=f.name[:3],
+        Article.of_text(
+            f.name[:3],
+            f.read_text(encoding="utf-8"),
             external_id=f.stem,
             path=str(f),
-            url=None,
-            source=None,
-            title=None,
-            language="en",
             published=date(2021, 7, 13) if f.name.startswith("002") else None,
-            published_source=None,
-            modified=None,
-            text=f.read_text(encoding="utf-8"),
         )
         for f in files
     ]

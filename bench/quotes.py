@@ -219,25 +219,9 @@ def baseline(text: str) -> list[Prediction]:
     return out
 
 
-def _article(name: str, text: str) -> Article:
-    return Article(
-        id=name,
-        external_id=name,
-        path=name,
-        url=None,
-        source=None,
-        title=None,
-        language="en",
-        published=None,
-        published_source=None,
-        modified=None,
-        text=text,
-    )
-
-
 def ours(gold: dict, nlp) -> dict[str, list[Prediction]]:
     names = sorted(gold)
-    articles = [_article(n, gold[n][0]) for n in names]
+    articles = [Article.of_text(n, gold[n][0]) for n in names]
     return {name: _predictions(extraction) for name, extraction in zip(names, extract.extract_batch(articles, nlp))}
 
 
@@ -303,7 +287,7 @@ def cross_validate(gold: dict, nlp, k: int = K_FOLDS, seed: int = 0) -> tuple[di
 
     def predict(dropped: set) -> dict[str, list[Prediction]]:
         with without(dropped):
-            return {n: _predictions(extract.extract_doc(_article(n, gold[n][0]), docs[n])) for n in names}
+            return {n: _predictions(extract.extract_doc(Article.of_text(n, gold[n][0]), docs[n])) for n in names}
 
     order = names[:]
     random.Random(seed).shuffle(order)
@@ -334,7 +318,7 @@ def timing(data: str, n: int, nlp) -> tuple[float, float, float, int]:
     for path in paths[::step][:n]:
         with open(path, encoding="utf-8", errors="replace") as handle:
             texts.append(handle.read())
-    articles = [_article(str(i), t) for i, t in enumerate(texts)]
+    articles = [Article.of_text(str(i), t) for i, t in enumerate(texts)]
     bare = spacy.load(extract.MODEL)
     bare.select_pipes(enable=["tok2vec", "ner"])
     parser = spacy.load(extract.MODEL)  # what enabling the parser (and its tagger) would cost

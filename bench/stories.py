@@ -61,18 +61,8 @@ ORDERS = 5
 
 
 def article(uid: str, title: str | None, text: str, published: date | None = None) -> Article:
-    return Article(
-        id=uid,
-        external_id=uid,
-        path="",
-        url=None,
-        source=None,
-        title=title,
-        language="en",
-        published=published,
-        published_source="path" if published else None,
-        modified=None,
-        text=text,
+    return Article.of_text(
+        uid, text, path="", title=title, published=published, published_source="path" if published else None
     )
 
 

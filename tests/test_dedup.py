@@ -33,19 +33,7 @@ STORIES = [
 
 
 def make(article_id: str, text: str, *, source: str | None = None, published: date | None = None) -> Article:
-    return Article(
-        id=article_id,
-        external_id=article_id,
-        path=f"{article_id}.txt",
-        url=None,
-        source=source,
-        title=None,
-        language="en",
-        published=published,
-        published_source=None,
-        modified=None,
-        text=text,
-    )
+    return Article.of_text(article_id, text, path=f"{article_id}.txt", source=source, published=published)
 
 
 def groups_of(index: MemoryIndex) -> set[frozenset[str]]:

@@ -13,19 +13,7 @@ from dateline.models import Article
 
 
 def article(text: str, id: str = "a", language: str | None = "en") -> Article:
-    return Article(
-        id=id,
-        external_id=id,
-        path=id,
-        url=None,
-        source=None,
-        title=None,
-        language=language,
-        published=None,
-        published_source=None,
-        modified=None,
-        text=text,
-    )
+    return Article.of_text(id, text, language=language)
 
 
 @pytest.fixture(scope="session")

@@ -44,16 +44,4 @@ def test_entities_of_a_long_text_keep_their_offsets():
 def _article(text: str):
     from dateline.models import Article
 
-    return Article(
-        id="a",
-        external_id="a",
-        path="a.txt",
-        url=None,
-        source=None,
-        title=None,
-        language="en",
-        published=None,
-        published_source=None,
-        modified=None,
-        text=text,
-    )
+    return Article.of_text("a", text, path="a.txt")

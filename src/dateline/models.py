@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any
 
 # Where a publication date came from, best evidence first.
 DATE_SOURCES = ("dateline", "header", "meta", "url", "path", "text", "inferred")
@@ -64,6 +65,14 @@ class Article:
     duplicate_of: str | None = None
     story: str | None = None
     line: int | None = field(default=None, repr=False)
+
+    @classmethod
+    def of_text(cls, id: str, text: str, **fields: Any) -> Article:
+        """An article known by its text alone (tests, benchmarks): English, its id as external id and
+        path, every other field empty unless given."""
+        known = {"external_id": id, "path": id, "language": "en"}
+        empty = dict.fromkeys(("url", "source", "title", "published", "published_source", "modified"))
+        return cls(id=id, text=text, **{**empty, **known, **fields})
 
     def to_dict(self) -> dict:
         record = asdict(self)
