@@ -49,6 +49,7 @@ import functools
 import hashlib
 import heapq
 import itertools
+import logging
 import math
 import operator
 import re
@@ -65,6 +66,7 @@ from .models import Article
 from .text import STOP_WORDS, singular
 
 Vector = dict[str, float]
+logger = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- parameters
 
@@ -350,8 +352,9 @@ class State(Protocol):
         """The members that are duplicates of one of `canonicals`, by id."""
         ...
 
-    def retire(self, story: str, into: str) -> None:
-        """Remove an emptied story; its id (and every id that redirected to it) now redirects to `into`."""
+    def retire(self, story: str, into: str | None) -> None:
+        """Remove an emptied story; its id (and every id that redirected to it) now redirects to `into`
+        (None: nowhere, the ids name no story any more)."""
         ...
 
     def resolve(self, story: str) -> str | None:
@@ -472,10 +475,12 @@ class MemoryState:
         found = {a for c in canonicals for a in self._copies.get(c, ())}
         return [replace(self.by_article[a]) for a in sorted(found)]
 
-    def retire(self, story: str, into: str) -> None:
+    def retire(self, story: str, into: str | None) -> None:
         self._unindex(story)
         self.stories.pop(story, None)
         self._members.pop(story, None)
+        if into is None:
+            return
         for old, new in self.redirects.items():
             if new == story:
                 self.redirects[old] = into
@@ -863,8 +868,19 @@ class Clusterer:
         for sid in sorted(set(incoming) | set(outgoing) | set(went)):  # stories whose members changed
             deltas = {"+": incoming.get(sid, []), "-": outgoing.get(sid, [])}
             if not self._summarise(sid, deltas, titles.get(sid, []), pending):
-                into = sorted(went[sid].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-                self.state.retire(sid, into)
+                self.state.retire(sid, self._heir(sid, went[sid]))
+
+    def _heir(self, sid: str, went: Counter) -> str | None:
+        """Where an emptied story's articles are now: the story that took most of them in this window,
+        else (the window did not see them leave: a state that lost a write) the story holding most of
+        its former articles, else none (the story is dropped without a redirect)."""
+        if not went:
+            story = self.state.get(sid)
+            now = (self.state.member(a) for a in (story.articles if story else []))
+            went = Counter(m.story for m in now if m is not None and m.story != sid)
+            if went:
+                logger.warning("story %s lost its members unseen; it redirects to where they are", sid)
+        return min(went.items(), key=lambda kv: (-kv[1], kv[0]))[0] if went else None
 
     # -- stories
 

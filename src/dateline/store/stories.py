@@ -186,10 +186,12 @@ class StoryStore(Table):
             found += [_member(row) for row in rows]
         return sorted(found, key=lambda m: m.id)
 
-    def retire(self, story: str, into: str) -> None:
+    def retire(self, story: str, into: str | None) -> None:
         self._terms.pop(story, None)
         self.db.execute("DELETE FROM stories WHERE id = ?", (story,))
         self.db.execute("DELETE FROM story_terms WHERE story = ?", (story,))
+        if into is None:
+            return
         self.db.execute("UPDATE story_redirects SET new = ? WHERE new = ?", (into, story))
         self.db.execute("INSERT OR REPLACE INTO story_redirects (old, new) VALUES (?, ?)", (story, into))
 
