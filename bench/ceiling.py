@@ -23,6 +23,9 @@ import pstats
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -52,6 +55,16 @@ def parse_all(data: Path, cache: Path) -> list[tuple[list, list]]:
     return out
 
 
+STAGES: dict[str, float] = defaultdict(float)  # CPU seconds per client stage over the run (a negligible-overhead timer)
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    start = time.process_time()
+    yield
+    STAGES[name] += time.process_time() - start
+
+
 def client(store: Store, parsed_batches: list[tuple[list, list]]) -> int:
     """What `pipeline.ingest` does in the client for each batch, parsing aside. Returns articles stored."""
     from dateline import cluster, dedup
@@ -60,16 +73,21 @@ def client(store: Store, parsed_batches: list[tuple[list, list]]) -> int:
     linker = extract.Linker(store.entities)
     total = 0
     for batch, parsed in parsed_batches:
-        known = store.articles.known(r.id for r in batch if isinstance(r, Raw))
+        with stage("fresh-check"):
+            known = store.articles.known(r.id for r in batch if isinstance(r, Raw))
         batch = [r for r in batch if not (isinstance(r, Raw) and r.id in known)]
         fresh_ids = {r.id for r in batch if isinstance(r, Raw)}
         rejects = [r for r in batch if isinstance(r, Reject)] + [r for r in parsed if isinstance(r, Reject)]
         fresh = [p for p in parsed if isinstance(p, pipeline.Parsed) and p.article.id in fresh_ids]
         with store.transaction():
-            pipeline.fold(store, deduper, fresh)
-            pipeline.group(store, clusterer, fresh)
-            stored, _ = store.articles.write([p.article for p in fresh], rejects)
-            pipeline.annotate(store, linker, fresh)
+            with stage("fold (duplicates)"):
+                pipeline.fold(store, deduper, fresh)
+            with stage("group (stories)"):
+                pipeline.group(store, clusterer, fresh)
+            with stage("write (articles, full-text index)"):
+                stored, _ = store.articles.write([p.article for p in fresh], rejects)
+            with stage("annotate (sentences, days, entities, quotes)"):
+                pipeline.annotate(store, linker, fresh)
         total += stored
     return total
 
@@ -125,6 +143,9 @@ def main() -> None:
             f"| client (fresh-check, fold, group, write, annotate) | {stored} of {articles} | {seconds:.2f} | "
             f"{stored / seconds:.0f} | {cpu:.2f} | {stored / cpu:.0f} |"
         )
+        STAGES["the rest (commits, the loop)"] = cpu - sum(STAGES.values())
+        for name, seconds in STAGES.items():
+            print(f"| {name} | | | | {seconds:.2f} | {stored / seconds:.0f} |")
         if profiler:
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(args.profile)
             pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(args.profile)
