@@ -208,6 +208,13 @@ def test_a_scheduler_lost_mid_run_is_said_and_the_ingest_resumes(local, tmp_path
     assert results(db) == local[1]
 
 
+def test_parse_on_a_cluster_prints_what_it_prints_here():
+    here = [dataclasses.asdict(r) for r in dateline.parse([SAMPLE], workers=1, scheduler="")]
+    assert len(here) == 34
+    with cluster(1) as running:
+        assert [dataclasses.asdict(r) for r in dateline.parse([SAMPLE], scheduler=running.address)] == here
+
+
 def test_a_local_cluster_equals_a_local_ingest(local, tmp_path):
     report = ingest(tmp_path / "localcluster.db", scheduler="local", workers=1)
     assert (report, results(tmp_path / "localcluster.db")) == local
@@ -224,14 +231,16 @@ def test_an_unreachable_scheduler_fails_fast_naming_it(tmp_path, monkeypatch):
         ingest(tmp_path / "x.db")
 
 
-def test_the_command_line_says_so_without_a_traceback(tmp_path):
+@pytest.mark.parametrize("command", ["ingest", "parse"])
+def test_the_command_line_says_so_without_a_traceback(command, tmp_path):
     address = f"tcp://127.0.0.1:{free_port()}"
     env = dict(os.environ)
     env.pop(executor.SCHEDULER_ENV, None)
     start = time.monotonic()
+    store = ["--db", str(tmp_path / "x.db")] if command == "ingest" else []
     done = subprocess.run(
-        [sys.executable, "-c", "from dateline.cli import app; app()", "ingest", str(SAMPLE)]
-        + ["--db", str(tmp_path / "x.db"), "--scheduler", address],
+        [sys.executable, "-c", "from dateline.cli import app; app()", command, str(SAMPLE)]
+        + [*store, "--scheduler", address],
         capture_output=True,
         text=True,
         env=env,

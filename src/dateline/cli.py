@@ -14,7 +14,7 @@ import shutil
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from importlib import resources
@@ -57,6 +57,14 @@ WorkersOption = Annotated[
         "--workers",
         help=f"Processes for the per-article work (0 = one per core, as memory allows: "
         f"{default_workers()} on this machine).",
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help=f"Run the per-article work on a Dask cluster: its scheduler's address (tcp://HOST:8786), "
+        f"or 'local' for a LocalCluster of --workers processes (default: ${SCHEDULER_ENV}, else this machine's pool).",
     ),
 ]
 JsonlOption = Annotated[bool, typer.Option("--jsonl", help="One JSON object a line, streamed.")]
@@ -200,14 +208,7 @@ def ingest(
     db: DbOption = None,
     workers: WorkersOption = 0,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Reject articles larger than this many MB.")] = 10,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help=f"Run the per-article work on a Dask cluster: its scheduler's address (tcp://HOST:8786), "
-            f"or 'local' for a LocalCluster of --workers processes (default: ${SCHEDULER_ENV}, else this machine's pool).",
-        ),
-    ] = None,
+    scheduler: SchedulerOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Read, clean, date and store articles. Running it again on the same inputs changes nothing."""
@@ -227,9 +228,17 @@ def run_ingest(
 ) -> Report:
     """Ingest with a progress bar on a terminal, silently otherwise."""
     try:
-        return _ingest(corpus, paths, workers, max_bytes, scheduler)
+        with said_by_the_cluster():
+            return _ingest(corpus, paths, workers, max_bytes, scheduler)
     except StoreError as error:
         raise Unusable(str(error)) from None
+
+
+@contextmanager
+def said_by_the_cluster() -> Iterator[None]:
+    """A cluster's failures as the command line's errors, without a traceback."""
+    try:
+        yield
     except SchedulerLost as error:  # it ran, then the cluster went away: not a usage mistake
         raise Unusable(str(error)) from None
     except SchedulerError as error:  # an address the user gave (or $DATELINE_SCHEDULER) that does not work
@@ -282,18 +291,21 @@ def show_report(report: Report) -> None:
 @app.command()
 def parse(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to read (recursively).")],
+    workers: WorkersOption = 0,
+    scheduler: SchedulerOption = None,
     as_json: JsonOption = False,
     as_jsonl: JsonlOption = False,
     as_csv: CsvOption = False,
 ) -> None:
     """Read, clean and date articles and print them; store nothing. Rejects go to stderr."""
     fmt = output_format(as_json, as_jsonl, as_csv)
+    check_workers(workers)
     check_paths(paths)
     rejected = 0
 
     def rows() -> Iterable[dict]:
         nonlocal rejected
-        for record in corpus_api.parse([str(p) for p in paths]):
+        for record in corpus_api.parse([str(p) for p in paths], workers=workers, scheduler=scheduler):
             if isinstance(record, Reject):
                 rejected += 1
                 err.print(
@@ -304,7 +316,8 @@ def parse(
             else:
                 yield article_row(record, stored=False)
 
-    emit(rows(), fmt, ARTICLE_COLUMNS)
+    with said_by_the_cluster():
+        emit(rows(), fmt, ARTICLE_COLUMNS)
 
 
 @app.command()

@@ -389,14 +389,18 @@ class Corpus:
 
 
 def parse(
-    paths: Iterable[str | os.PathLike], *, workers: int | None = None, max_bytes: int = read.MAX_BYTES
+    paths: Iterable[str | os.PathLike],
+    *,
+    workers: int | None = None,
+    max_bytes: int = read.MAX_BYTES,
+    scheduler: str | None = None,
 ) -> Iterator[Article | Reject]:
-    """Read, clean and date without storing anything."""
+    """Read, clean and date without storing anything (`scheduler` as for `Corpus.ingest`)."""
     from . import pipeline
 
     paths = [str(p) for p in paths]
     existing(paths)
-    return pipeline.records(paths, workers=workers, max_bytes=max_bytes)
+    return pipeline.records(paths, workers=workers, max_bytes=max_bytes, scheduler=scheduler)
 
 
 def existing(paths: list[str]) -> None:

@@ -69,20 +69,33 @@ class Parsed:
 
 def parse(raw: Raw, today: date | None = None) -> Parsed | Reject:
     """Clean, date and fingerprint one input. Never raises: an input it cannot handle becomes a Reject."""
+    article = clean_and_date(raw, today or date.today())
+    if isinstance(article, Reject):
+        return article
     try:
-        article = _parse(raw, today or date.today())
-        if isinstance(article, Reject):
-            return article
         spans = text.split_sentences(article.text)
         days = timex.referenced_days(article.text, article.published, spans)
         return Parsed(
             article, *dedup.fingerprint(article.text), cluster.features(article), spans, days, article.published
         )
-    except Exception as error:  # a bug must cost one article, not the batch; the reason says so
-        return Reject(raw.path, raw.line, f"could not be processed ({type(error).__name__}: {error})"[:300])
+    except Exception as error:
+        return _failed(raw, error)
 
 
-def _parse(raw: Raw, today: date) -> Article | Reject:
+def clean_and_date(raw: Raw, today: date) -> Article | Reject:
+    """One input as an article, or the reason it is none. Never raises."""
+    try:
+        return _article(raw, today)
+    except Exception as error:
+        return _failed(raw, error)
+
+
+def _failed(raw: Raw, error: Exception) -> Reject:
+    """A bug must cost one article, not the batch; the reason says so."""
+    return Reject(raw.path, raw.line, f"could not be processed ({type(error).__name__}: {error})"[:300])
+
+
+def _article(raw: Raw, today: date) -> Article | Reject:
     if raw.kind == "html":
         page = clean.clean_html(raw.content, raw.url)
         evidence = page.text
@@ -139,14 +152,25 @@ def batches(records: Iterable[Raw | Reject], size: int = BATCH) -> Iterator[list
 
 
 def records(
-    paths: Iterable[str], *, workers: int | None = None, max_bytes: int = read.MAX_BYTES, today: date | None = None
+    paths: Iterable[str],
+    *,
+    workers: int | None = None,
+    max_bytes: int = read.MAX_BYTES,
+    today: date | None = None,
+    scheduler: str | None = None,
 ) -> Iterator[Article | Reject]:
-    """Read, clean and date, storing nothing: what `dateline parse` shows."""
+    """Read, clean and date, storing nothing: what `dateline parse` shows. No language layer:
+    nothing shown needs it, and it would cost a full NER pass."""
     today = today or date.today()
-    with executors.Executor(workers, PRELOAD) as executor:
-        for batch, parsed in executor.map(parse_batch, batches(read.read(paths, max_bytes)), today):
-            yield from (p.article if isinstance(p, Parsed) else p for p in parsed)
+    with executors.start(workers, ("dateline.pipeline",), scheduler) as executor:
+        for batch, articles in executor.map(clean_batch, batches(read.read(paths, max_bytes)), today):
+            yield from articles
             yield from (r for r in batch if isinstance(r, Reject))
+
+
+def clean_batch(batch: list[Raw | Reject], today: date) -> list[Article | Reject]:
+    """A batch's inputs cleaned and dated (its rejects stay behind)."""
+    return [clean_and_date(raw, today) for raw in batch if isinstance(raw, Raw)]
 
 
 def ingest(
