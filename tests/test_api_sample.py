@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
@@ -290,3 +291,31 @@ def test_dateline_serve_really_serves_the_sample(sample):
     status, data, policy = ask_a_real_server(sample.db, "api/timeline?q=Ever%20Given")
     assert status == 200 and policy == api.CSP
     assert {e["date"] for e in data["entries"]} >= set(TIMELINE_DATES)
+
+
+def test_the_opening_view_is_made_in_the_background_and_once(seeds_db, monkeypatch):
+    made: list[tuple] = []
+    slow = threading.Event()
+    make = api._timeline
+
+    def counting(corpus, key):
+        made.append(key)
+        slow.wait(5)  # a million-article corpus: requests arrive while it is being made
+        return make(corpus, key)
+
+    monkeypatch.setattr(api, "_timeline", counting)
+    app = api.create_app(seeds_db)  # returns at once: the opening view is made in a thread
+    with TestClient(app) as client:
+        answers: list[dict] = []
+        asking = [
+            threading.Thread(target=lambda: answers.append(client.get("/api/timeline?sentences_per_date=2").json()))
+            for _ in range(3)
+        ]
+        for thread in asking:
+            thread.start()
+        slow.set()
+        for thread in [*asking, *app.state.warming]:
+            thread.join(30)
+        assert made == [api.OPENING_TIMELINE]  # made once, by the warm-up, for all three requests
+        assert len(answers) == 3 and answers[0] == answers[1] == answers[2] and answers[0]["entries"]
+        assert answers[0] == client.get("/api/timeline", params={"sentences_per_date": 2}).json() and len(made) == 1

@@ -89,7 +89,8 @@ def create_app(
     corpus_api.open(db_path).close()  # fail now on an unusable database, and migrate it once, not per thread
     token = token or None  # DATELINE_TOKEN= (empty) must not open uploads to an empty password
     corpora = Corpora(db_path)
-    timelines = Kept(corpora, _timeline, size=32)  # made on first request: start-up costs the same on any corpus size
+    timelines = Kept(corpora, _timeline, size=32)
+    networks = Kept(corpora, _network, size=16)
     jobs = Jobs(db_path)
     app = FastAPI(
         title="dateline",
@@ -101,7 +102,9 @@ def create_app(
     app.add_middleware(Guard, allowed_hosts=allowed_hosts)
     install_error_handlers(app)
     add_read_routes(app, corpora, timelines)
-    add_network_routes(app, corpora)
+    add_network_routes(app, corpora, networks)
+    # The page's opening view (app.js, network.js), made while the server already answers.
+    app.state.warming = [timelines.warm(OPENING_TIMELINE), networks.warm(OPENING_NETWORK)]
     add_ingest_routes(app, jobs, token, max_upload_mb * 1024 * 1024)
     add_page_routes(app)
     return app
@@ -131,34 +134,52 @@ Made = TypeVar("Made")
 
 class Kept(Generic[Key, Made]):
     """What `make(corpus, key)` made lately, kept while the database is unchanged (the least recently
-    used goes first past `size`).
+    used goes first past `size`); made once when several requests ask for it at the same time.
 
     The page asks for one timeline and one network for its view, again for each export, on the back
-    button and on every reload. Nothing is made at start-up: the store keeps per-day counts, so even
-    the whole corpus's timeline is made within the page's first request, and a server over a million
-    articles starts at once.
+    button and on every reload. The opening view's are made in the background as the server starts
+    (`warm`): the server answers at once on any corpus size, and the page's first view, a second or
+    more at a million articles, is usually ready before anyone asks for it.
     """
 
     def __init__(self, corpora: Corpora, make: Callable[[Corpus, Key], Made], size: int):
         self.corpora, self.make, self.size = corpora, make, size
         self.made: OrderedDict[Key, tuple[int, Made]] = OrderedDict()
+        self.making: dict[Key, threading.Lock] = {}  # a lock per key being made: the others wait for it
         self.lock = threading.Lock()
 
     def get(self, key: Key) -> Made:
         corpus = self.corpora.get()
         version = corpus.store.version()
         with self.lock:
-            kept = self.made.get(key)
-            if kept is not None and kept[0] == version:
+            making = self.making.setdefault(key, threading.Lock())
+        with making:
+            with self.lock:
+                kept = self.made.get(key)
+                if kept is not None and kept[0] == version:
+                    self.made.move_to_end(key)
+                    return kept[1]
+            made = self.make(corpus, key)
+            with self.lock:
+                self.made[key] = (version, made)
                 self.made.move_to_end(key)
-                return kept[1]
-        made = self.make(corpus, key)
-        with self.lock:
-            self.made[key] = (version, made)
-            self.made.move_to_end(key)
-            while len(self.made) > self.size:
-                self.made.popitem(last=False)
+                while len(self.made) > self.size:
+                    self.made.popitem(last=False)
+                self.making.pop(key, None)
         return made
+
+    def warm(self, key: Key) -> threading.Thread:
+        """Make `key` in a background thread (a failure there is logged; a request will meet it again)."""
+
+        def make() -> None:
+            try:
+                self.get(key)
+            except Exception:
+                log.exception("could not prepare %r in the background", key)
+
+        thread = threading.Thread(target=make, name="dateline-warm", daemon=True)
+        thread.start()
+        return thread
 
 
 def _timeline(corpus: Corpus, key: TimelineKey) -> Timeline:
@@ -436,9 +457,9 @@ def slug(query: str | None) -> str:
 # --- the corpus as tables, and the entity network ------------------------------------------
 
 NETWORK_NODES = 80  # the page shows the most-mentioned entities: a readable picture, a small answer
-
-
 NetworkKey = tuple[str | None, date | None, date | None, int, int]
+OPENING_TIMELINE: TimelineKey = (None, None, None, None, 2)  # the whole corpus, two sentences a date
+OPENING_NETWORK: NetworkKey = (None, None, None, 1, NETWORK_NODES)
 
 
 def _network(corpus: Corpus, key: NetworkKey) -> dict:
@@ -449,8 +470,7 @@ def _network(corpus: Corpus, key: NetworkKey) -> dict:
     ).to_json()
 
 
-def add_network_routes(app: FastAPI, corpora: Corpora) -> None:
-    networks = Kept(corpora, _network, size=16)
+def add_network_routes(app: FastAPI, corpora: Corpora, networks: Kept[NetworkKey, dict]) -> None:
 
     @app.get("/api/network", summary="Who appears with whom: entities named in one sentence, with evidence")
     def network_json(
