@@ -135,7 +135,8 @@ def timed(args: list[str], timeout: float) -> str:
 
 def api_times(db: str, query: str, timeout: float, window: tuple[str, str] | None = None) -> dict[str, str]:
     """/api/articles pages and /api/timeline through the app in-process (start-up timed separately).
-    A timeline is timed on its first request (made) and again (the server keeps it): "first / kept"."""
+    A timeline is timed on its first request (made, unless it is the opening view the server made as
+    it started) and again (the server keeps it): "first / kept"."""
     import httpx
 
     from dateline.api import create_app
@@ -144,6 +145,9 @@ def api_times(db: str, query: str, timeout: float, window: tuple[str, str] | Non
     start = time.perf_counter()
     app = create_app(db)
     out["API start-up"] = f"{time.perf_counter() - start:.2f} s"
+    for thread in app.state.warming:  # the page's opening timeline and network, made in the background
+        thread.join(timeout)
+    out["opening view ready (made in the background)"] = f"{time.perf_counter() - start:.2f} s after start"
     transport = httpx.ASGITransport(app=app)
     pages = [
         ("/api/articles page 1", "/api/articles?page=1&size=50"),
@@ -152,7 +156,8 @@ def api_times(db: str, query: str, timeout: float, window: tuple[str, str] | Non
         (f"/api/articles?q={query} page 20", f"/api/articles?q={query}&page=20&size=50"),
     ]
     timelines = [
-        ("/api/timeline (the page's first: all, 2 a day)", "/api/timeline?sentences_per_date=2"),
+        ("/api/timeline (the page's opening view: all, 2 a day)", "/api/timeline?sentences_per_date=2"),
+        ("/api/network (the page's opening view)", "/api/network"),
         (f"/api/timeline?q={query}", f"/api/timeline?q={query}"),
     ]
     if window:
@@ -260,7 +265,9 @@ def main() -> None:
         "/api": "≤ 200 ms",
         "timeline (all)": "≤ 3 s",
         "/api/timeline": "first ≤ 1 s (a query) / kept ≤ 200 ms",
-        "/api/timeline (": "first ≤ 3 s (all) / kept ≤ 200 ms",
+        "/api/timeline (": "≤ 200 ms (made as the server starts)",
+        "/api/network (": "≤ 200 ms (made as the server starts)",
+        "opening view": "≤ 3 s (all)",
     }
     for label in small:
         target = next((v for k, v in sorted(targets.items(), key=lambda kv: -len(kv[0])) if label.startswith(k)), "")
