@@ -267,7 +267,7 @@ def _article_conditions(
 ) -> list[Condition]:
     """What `ArticleStore.page` and `attention` filter articles by."""
     return [
-        _selection(query, named, "id"),
+        _selection(query, named, "rowid"),
         (f"id IN (SELECT article FROM mentions WHERE entity IN ({_marks(entities)}))", entities)
         if entities is not None
         else None,

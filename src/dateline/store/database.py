@@ -381,9 +381,21 @@ def _between(column: str, start: date | None, end: date | None) -> tuple[Conditi
 def _selection(query: str | None, named: Sequence[str], column: str) -> Condition:
     """`column` is one of the articles a timeline query selects: full-text matches, plus the articles
     naming the `named` entities. A subquery: a common word can match more articles than SQLite takes
-    parameters."""
+    parameters.
+
+    `column` "rowid" is a row of the articles table itself: picked by rowid from the full-text index
+    and from the id index, without reading the rows (an id needs its row: 15 s for the 346k articles
+    "Obama" matches in a million, against 0.2 s for their rowids)."""
     if query is None:
         return None
+    if column == "rowid":
+        picked = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+        if named:
+            picked += (
+                f" UNION SELECT rowid FROM articles WHERE id IN "
+                f"(SELECT article FROM mentions WHERE entity IN ({_marks(named)}))"
+            )
+        return f"rowid IN ({picked})", [query, *named]
     picked = "SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid WHERE articles_fts MATCH ?"
     if named:
         picked += f" UNION SELECT article FROM mentions WHERE entity IN ({_marks(named)})"

@@ -98,7 +98,7 @@ class ExportStore(Table):
         )
         self.db.execute("DELETE FROM temp.export_selection")
         where, params = _where(
-            _selection(query, named, "id"),
+            _selection(query, named, "rowid"),
             *_between("published", start, end),
             ("duplicate_of IS NULL", []) if canonical else None,
         )
