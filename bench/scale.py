@@ -145,7 +145,7 @@ def api_times(db: str, query: str, timeout: float, window: tuple[str, str] | Non
     start = time.perf_counter()
     app = create_app(db)
     out["API start-up"] = f"{time.perf_counter() - start:.2f} s"
-    for thread in app.state.warming:  # the page's opening timeline and network, made in the background
+    for thread in app.state.warming:  # the page's opening timeline, made in the background
         thread.join(timeout)
     out["opening view ready (made in the background)"] = f"{time.perf_counter() - start:.2f} s after start"
     transport = httpx.ASGITransport(app=app)
@@ -157,7 +157,6 @@ def api_times(db: str, query: str, timeout: float, window: tuple[str, str] | Non
     ]
     timelines = [
         ("/api/timeline (the page's opening view: all, 2 a day)", "/api/timeline?sentences_per_date=2"),
-        ("/api/network (the page's opening view)", "/api/network"),
         (f"/api/timeline?q={query}", f"/api/timeline?q={query}"),
     ]
     if window:
@@ -266,7 +265,6 @@ def main() -> None:
         "timeline (all)": "≤ 3 s",
         "/api/timeline": "first ≤ 1 s (a query) / kept ≤ 200 ms",
         "/api/timeline (": "≤ 200 ms (made as the server starts)",
-        "/api/network (": "≤ 200 ms (made as the server starts)",
         "opening view": "≤ 3 s (all)",
     }
     for label in small:

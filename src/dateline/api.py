@@ -103,8 +103,10 @@ def create_app(
     install_error_handlers(app)
     add_read_routes(app, corpora, timelines)
     add_network_routes(app, corpora, networks)
-    # The page's opening view (app.js, network.js), made while the server already answers.
-    app.state.warming = [timelines.warm(OPENING_TIMELINE), networks.warm(OPENING_NETWORK)]
+    # The page's opening timeline (app.js), made while the server already answers. Not its network:
+    # over a whole corpus that reads every mention (minutes at a million articles), and it would
+    # hold the server's one interpreter the while.
+    app.state.warming = [timelines.warm(OPENING_TIMELINE)]
     add_ingest_routes(app, jobs, token, max_upload_mb * 1024 * 1024)
     add_page_routes(app)
     return app
@@ -128,6 +130,7 @@ class Corpora:
 
 
 TimelineKey = tuple[str | None, date | None, date | None, int | None, int]
+OPENING_TIMELINE: TimelineKey = (None, None, None, None, 2)  # the whole corpus, two sentences a date
 Key = TypeVar("Key")
 Made = TypeVar("Made")
 
@@ -137,9 +140,9 @@ class Kept(Generic[Key, Made]):
     used goes first past `size`); made once when several requests ask for it at the same time.
 
     The page asks for one timeline and one network for its view, again for each export, on the back
-    button and on every reload. The opening view's are made in the background as the server starts
-    (`warm`): the server answers at once on any corpus size, and the page's first view, a second or
-    more at a million articles, is usually ready before anyone asks for it.
+    button and on every reload. The opening timeline is made in the background as the server starts
+    (`warm`): the server answers at once on any corpus size, and that timeline, a second or more at a
+    million articles, is usually ready before anyone asks for it.
     """
 
     def __init__(self, corpora: Corpora, make: Callable[[Corpus, Key], Made], size: int):
@@ -458,8 +461,6 @@ def slug(query: str | None) -> str:
 
 NETWORK_NODES = 80  # the page shows the most-mentioned entities: a readable picture, a small answer
 NetworkKey = tuple[str | None, date | None, date | None, int, int]
-OPENING_TIMELINE: TimelineKey = (None, None, None, None, 2)  # the whole corpus, two sentences a date
-OPENING_NETWORK: NetworkKey = (None, None, None, 1, NETWORK_NODES)
 
 
 def _network(corpus: Corpus, key: NetworkKey) -> dict:
