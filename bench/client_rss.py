@@ -19,7 +19,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from cluster import DATA, copies  # bench/ is on the path when a bench script runs
+from client_memory import rss_mb  # bench/ is on the path when a bench script runs
+from cluster import DATA, copies
 from dateline import pipeline
 from dateline.store import Store
 
@@ -31,14 +32,6 @@ class MallInfo2(ctypes.Structure):
         (name, ctypes.c_size_t)
         for name in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()
     ]
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def main() -> None:
