@@ -7,7 +7,7 @@ every copy after the first is exact duplicates of the first) on the process pool
 `--every` articles, the client's RSS and glibc's heap (mallinfo2: in use and free) — Python's own
 objects are traced flat (tracemalloc) in a separate probe, see RESULTS.md.
 
-    .venv/bin/python bench/client_rss.py [--data ../shared/data/t17-dev] [--copies 9] [--every 2000] [--workers 2]
+    .venv/bin/python bench/client_rss.py [--data ../shared/data/t17-dev] [--copies 9] [--every 2000] [--workers 2] [--trim]
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=9)
     parser.add_argument("--every", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--trim", action="store_true", help="call glibc's malloc_trim(0) after every batch (a probe)")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"{args.data}: not found (the shared data folder must sit beside the project)")
@@ -50,6 +51,8 @@ def main() -> None:
     mark = [args.every]
 
     def progress(report: pipeline.Report) -> None:
+        if args.trim:
+            libc.malloc_trim(0)
         if report.read >= mark[0]:
             mark[0] += args.every
             heap = libc.mallinfo2()
