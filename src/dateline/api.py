@@ -104,8 +104,8 @@ def create_app(
     add_read_routes(app, corpora, timelines)
     add_network_routes(app, corpora, networks)
     # The page's opening timeline (app.js), made while the server already answers. Not its network:
-    # over a whole corpus that reads every mention (minutes at a million articles), and it would
-    # hold the server's one interpreter the while.
+    # over a whole corpus that reads every mention (minutes at a million articles), and the server
+    # would answer slowly all that time (one interpreter).
     app.state.warming = [timelines.warm(OPENING_TIMELINE)]
     add_ingest_routes(app, jobs, token, max_upload_mb * 1024 * 1024)
     add_page_routes(app)
@@ -472,7 +472,6 @@ def _network(corpus: Corpus, key: NetworkKey) -> dict:
 
 
 def add_network_routes(app: FastAPI, corpora: Corpora, networks: Kept[NetworkKey, dict]) -> None:
-
     @app.get("/api/network", summary="Who appears with whom: entities named in one sentence, with evidence")
     def network_json(
         q: str | None = None,
