@@ -4,8 +4,9 @@ bench/cluster.py's growth run samples the workers from a thread of the client pr
 /proc every 0.2 s for the whole run; that thread's allocations are in the client's RSS too. This
 run has no such thread: it ingests `--copies` copies of t17-dev (own folder names, hence own ids;
 every copy after the first is exact duplicates of the first) on the process pool and prints, every
-`--every` articles, the client's RSS and glibc's heap (mallinfo2: in use and free) — Python's own
-objects are traced flat (tracemalloc) in a separate probe, see RESULTS.md.
+`--every` articles, the client's RSS, glibc's heap (mallinfo2: in use and free) and SQLite's own
+count of its memory — Python's own objects are traced flat (tracemalloc) in a separate probe, see
+RESULTS.md.
 
     .venv/bin/python bench/client_rss.py [--data ../shared/data/t17-dev] [--copies 9] [--every 2000] [--workers 2] [--trim]
 """
@@ -46,8 +47,10 @@ def main() -> None:
         sys.exit(f"{args.data}: not found (the shared data folder must sit beside the project)")
     libc = ctypes.CDLL("libc.so.6")
     libc.mallinfo2.restype = MallInfo2
-    print("| articles read | client RSS MB | glibc heap MB (in use / free) |")
-    print("|---:|---:|---|")
+    sqlite = ctypes.CDLL("libsqlite3.so.0")  # the library Python's sqlite3 uses: its own count of its memory
+    sqlite.sqlite3_memory_used.restype = ctypes.c_int64
+    print("| articles read | client RSS MB | glibc heap MB (in use / free) | SQLite's memory MB |")
+    print("|---:|---:|---|---:|")
     mark = [args.every]
 
     def progress(report: pipeline.Report) -> None:
@@ -58,7 +61,8 @@ def main() -> None:
             heap = libc.mallinfo2()
             print(
                 f"| {report.read:,} | {rss_mb():.0f} | {heap.arena / 2**20:.0f} "
-                f"({heap.uordblks / 2**20:.0f} / {heap.fordblks / 2**20:.0f}) |",
+                f"({heap.uordblks / 2**20:.0f} / {heap.fordblks / 2**20:.0f}) | "
+                f"{sqlite.sqlite3_memory_used() / 2**20:.1f} |",
                 flush=True,
             )
 
