@@ -7,11 +7,16 @@ helpers that build WHERE clauses from optional conditions, always with parameter
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+
+# json.loads without building a decoder per call: the story and entity stores parse tens of
+# thousands of records a batch.
+_loads = json.JSONDecoder().decode
 
 # numpy and dedup are imported by the one migration that needs them, so that a query
 # (`dateline timeline`, the API) starts without loading them.

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..models import EntityRecord
-from .database import Table, _among, _between, _chunks, _marks, _selection, _where
+from .database import Table, _among, _between, _chunks, _loads, _marks, _selection, _where
 
 if TYPE_CHECKING:
     from ..extract import Extraction
@@ -23,10 +23,9 @@ _QUOTE_SELECT = (
 _QUOTE_ORDER = " ORDER BY a.published IS NULL, a.published, q.article, q.position"
 
 
-# json.dumps(..., ensure_ascii=False) and json.loads, without building an encoder per call: a batch
-# reads and writes tens of thousands of records, two lists each (most of them empty or short).
+# json.dumps(..., ensure_ascii=False), without building an encoder per call: a batch
+# writes tens of thousands of records, two lists each (most of them empty or short).
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
-_loads = json.JSONDecoder().decode
 
 
 def _list(text: str) -> list:

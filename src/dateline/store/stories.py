@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .database import Database, Table, _chunks, _marks, _where
+from .database import Database, Table, _chunks, _loads, _marks, _where
 
 if TYPE_CHECKING:
     from ..cluster import Member, StoryState
@@ -23,10 +23,9 @@ def _story(state: str) -> StoryState:
     return StoryState.from_json(_loads(state))
 
 
-# json.dumps / json.loads with these settings, without building an encoder per call.
+# json.dumps with these settings, without building an encoder per call.
 _dumps_state = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 _dumps_vector = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
-_loads = json.JSONDecoder().decode
 
 
 _MEMBER = "article, story, seq, canonical, published, source, title, clue"
